@@ -1,0 +1,32 @@
+// @xmpp/* is ESM-only; Node 20 loads it through require(esm), but jest's module
+// runtime does not, so jest compiles it (and ltx's ESM build) to CommonJS with swc.
+// See ../shared/research/style.md §7 (setup A).
+const transform = {
+  '^.+\\.(t|j)s$': ['@swc/jest', {
+    jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+    module: { type: 'commonjs' },
+  }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!(@xmpp|ltx)/)'];
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/plugin', '<rootDir>/adapters', '<rootDir>/config', '<rootDir>/bin'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/integration-tests'],
+      testMatch: ['**/*.itest.ts', '**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+      testTimeout: 120000,
+    },
+  ],
+};
