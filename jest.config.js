@@ -7,7 +7,8 @@ const transform = {
     module: { type: 'commonjs' },
   }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!(@xmpp|ltx)/)'];
+// htmlparser2 and its dom* helpers are ESM-only as well.
+const transformIgnorePatterns = ['/node_modules/(?!(@xmpp|ltx|htmlparser2|domhandler|domutils|domelementtype|entities|dom-serializer)/)'];
 
 module.exports = {
   projects: [
