@@ -1,0 +1,101 @@
+import type { DestinationStream } from 'pino';
+import { createLogger, type Logger } from '../adapters/logging/logger';
+import { formatIssue } from '../config/format-issues';
+import { loadConfigFile, resolveConfigPath, type Env } from '../config/load';
+import { redactConfig } from '../config/redact';
+import type { ConfigIssue } from '../config/types';
+import { startGateway as realStartGateway } from '../plugin/gateway';
+import { parseArgs, USAGE } from './args';
+
+export const EXIT_OK = 0;
+export const EXIT_INVALID_CONFIG = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_RUNTIME = 3;
+
+export interface CliIO {
+  readonly stdout: { write(s: string): unknown };
+  readonly stderr: { write(s: string): unknown };
+  /** Environment for DXG_*; when absent config/load.ts uses process.env. */
+  readonly env?: Env;
+  /** Replaceable for tests. */
+  readonly startGateway?: typeof realStartGateway;
+  /** Where `start` writes its JSON log (tests); default stdout. */
+  readonly logDestination?: DestinationStream;
+  /** Resolves when the gateway should stop (default: SIGINT or SIGTERM), with the reason. */
+  readonly waitForShutdown?: () => Promise<string>;
+}
+
+const lines = (issues: readonly ConfigIssue[]) => issues.map((i) => `${formatIssue(i)}\n`).join('');
+
+/** The whole CLI, without process.exit: returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    io.stderr.write(`drachtio-xmpp-gateway: ${parsed.error.message}\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const cmd = parsed.value;
+  if (cmd.kind === 'help') {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  // io.env undefined → config/load.ts falls back to process.env (the only module allowed to read it).
+  const file = resolveConfigPath(cmd.kind === 'start' ? cmd.config : cmd.file, io.env);
+  if (file === undefined) {
+    io.stderr.write(`drachtio-xmpp-gateway: no configuration file (give ${cmd.kind === 'start' ? '--config FILE' : 'FILE'} or set DXG_CONFIG)\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const loaded = loadConfigFile(file, { env: io.env, checkFiles: cmd.kind === 'start' ? true : cmd.checkFiles });
+
+  if (cmd.kind === 'check-config') {
+    if (!loaded.ok) {
+      io.stderr.write(lines([...loaded.error.errors, ...loaded.error.warnings]));
+      io.stderr.write(`${file}: invalid (${loaded.error.errors.length} error(s), ${loaded.error.warnings.length} warning(s))\n`);
+      return EXIT_INVALID_CONFIG;
+    }
+    io.stderr.write(lines(loaded.value.warnings));
+    const c = loaded.value.config;
+    io.stdout.write(`${file}: OK (${c.gateway.domains.length} domain(s), ${c.partners.length} partner(s), ${loaded.value.warnings.length} warning(s))\n`);
+    return EXIT_OK;
+  }
+
+  if (!loaded.ok) {
+    io.stderr.write(lines([...loaded.error.errors, ...loaded.error.warnings]));
+    io.stderr.write(`${file}: invalid configuration, not starting\n`);
+    return EXIT_INVALID_CONFIG;
+  }
+  const { config, warnings } = loaded.value;
+  const logger = createLogger({ level: cmd.logLevel, pretty: cmd.pretty, logMessageBodies: config.gateway.s2s.logMessageBodies }, io.logDestination);
+  for (const w of warnings) logger.warn({ path: w.path }, w.message);
+  logger.info({ file, config: redactConfig(config) }, 'configuration loaded');
+  try {
+    const gw = await (io.startGateway ?? realStartGateway)(config, logger);
+    const reason = await (io.waitForShutdown ?? waitForSignal)();
+    logger.info({ reason }, 'stopping');
+    await gw.stop();
+    logger.info('stopped');
+    await flushed(logger);
+    return EXIT_OK;
+  } catch (e) {
+    logger.fatal({ err: e }, 'gateway failed');
+    await flushed(logger);
+    return EXIT_RUNTIME;
+  }
+}
+
+/** Waits until the asynchronous log destination has written everything, so the last lines survive exit in order. */
+function flushed(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
+  });
+}

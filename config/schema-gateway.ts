@@ -1,0 +1,123 @@
+import net from 'node:net';
+import { z } from 'zod';
+import { addressOrCidr, dnsName, isDnsName, parseSipUri, port, positiveInt, seconds } from './schema-primitives';
+import type { DrachtioConfig, S2SConfig, SipProxyConfig } from './types';
+
+const nonEmpty = z.string().trim().min(1);
+
+const listenHost = z
+  .string()
+  .trim()
+  .refine((s) => net.isIP(s) !== 0 || isDnsName(s.toLowerCase()), { message: 'expected an IP address or host name' });
+
+/**
+ * drachtio-srf either connects to drachtio-server's admin port ("inbound"
+ * connections, `srf.connect`) or listens for drachtio-server to connect to it
+ * ("outbound" connections, `srf.listen`); style.md §2.
+ */
+export const drachtioSchema = z
+  .strictObject({
+    host: nonEmpty.optional(),
+    // 9022: drachtio-server's default admin port (<admin port="9022">, style.md §2b).
+    port: port.optional(),
+    listen: z.strictObject({ port, host: listenHost.optional() }).optional(),
+    secret: z.string().min(1),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.host === undefined) === (v.listen === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either host (connect to drachtio-server) or listen (drachtio-server connects to us), exactly one' });
+    }
+    if (v.listen !== undefined && v.port !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['port'], message: 'port belongs with host; in outbound mode use listen.port' });
+    }
+  })
+  .transform((v): DrachtioConfig =>
+    v.listen !== undefined
+      ? { mode: 'outbound', listen: { port: v.listen.port, host: v.listen.host }, secret: v.secret }
+      : { mode: 'inbound', host: v.host ?? '', port: v.port ?? 9022, secret: v.secret },
+  );
+
+/** Transports that are congestion-controlled (RFC 3428 §6: a MESSAGE over 1300 bytes needs one). */
+const CONGESTION_CONTROLLED = new Set(['tcp', 'tls', 'sctp', 'ws', 'wss']);
+
+export const sipProxySchema = z
+  .strictObject({
+    uri: z.string().refine((s) => parseSipUri(s) !== undefined, {
+      message: 'expected a SIP URI naming the proxy, e.g. sip:proxy.example.com:5060;transport=tcp',
+    }),
+    // Default: derived from the URI (sips: or transport=tcp/tls/…); RFC 7572 §6 / RFC 3428 §6.
+    supportsTcp: z.boolean().optional(),
+    // Default: only the proxy host itself may send us SIP.
+    trustedSources: z.array(addressOrCidr).min(1).optional(),
+  })
+  .transform((v): SipProxyConfig => {
+    const parts = parseSipUri(v.uri) ?? { scheme: 'sip', host: '' };
+    const derivedTcp = parts.scheme === 'sips' || (parts.transport !== undefined && CONGESTION_CONTROLLED.has(parts.transport));
+    return {
+      uri: v.uri.trim(),
+      host: parts.host,
+      port: parts.port,
+      transport: parts.transport,
+      supportsTcp: v.supportsTcp ?? derivedTcp,
+      trustedSources: v.trustedSources ?? [parts.host],
+    };
+  });
+
+const certificateSchema = z.strictObject({ domain: dnsName, key: nonEmpty, cert: nonEmpty });
+
+/** Gateway-wide S2S settings: Lync's CsXmppGatewayConfiguration (anchors.md §1.3) plus listener, TLS and limits. */
+export const s2sSchema = z
+  .strictObject({
+    listen: z
+      .strictObject({
+        host: listenHost.default('0.0.0.0'), // all IPv4 interfaces, as Lync's Edge external IP listens
+        port: port.default(5269), // RFC 6120 §14.7 IANA xmpp-server port; Lync port summary JJ618373
+      })
+      .prefault({}),
+    certificates: z.array(certificateSchema).default([]),
+    caFile: nonEmpty.optional(),
+    // Lync DialbackPassphrase; min 16 so keys are not guessable (XEP-0185 §3 recommends a strong secret).
+    dialbackSecret: z.string().min(16).optional(),
+    connectionLimit: positiveInt(1000), // Lync ConnectionLimit default 1000
+    partnerConnectionLimit: positiveInt(20), // Lync PartnerConnectionLimit default 20
+    keepAliveInterval: seconds(300), // Lync KeepAliveInterval 300 s
+    streamEstablishmentTimeout: seconds(60), // Lync StreamEstablishmentTimeout 60 s
+    streamInactivityTimeout: seconds(600), // Lync StreamInactivityTimeout 600 s
+    subscriptionRefreshInterval: seconds(28800), // Lync SubscriptionRefreshInterval 28800 s (8 h)
+    logMessageBodies: z.boolean().default(false), // Lync EnableLoggingAllMessageBodies False
+    // 256 KiB (style.md §8.4); RFC 6120 §13.12 requires accepting at least 10 000 bytes.
+    maxStanzaBytes: z.int().min(10000).max(16 * 1024 * 1024).default(262144),
+    maxStanzaBytesPreAuth: z.int().min(1024).max(16 * 1024 * 1024).default(8192), // ejabberd pre_auth_max_stanza_size 8192
+    maxElementsPreAuth: positiveInt(32), // ejabberd pre_auth_max_stanza_elements 32
+    sendQueueMax: positiveInt(1000), // per remote domain; style.md §8.4 (smaller than ejabberd's 10 000 on purpose)
+    connectTimeout: seconds(10), // ejabberd outgoing_s2s_timeout 10 s
+    maxRetryDelay: seconds(300), // ejabberd s2s_max_retry_delay 300 s
+  })
+  .transform(
+    (v): S2SConfig => ({
+      listen: v.listen,
+      certificates: v.certificates,
+      caFile: v.caFile,
+      dialbackSecret: v.dialbackSecret,
+      connectionLimit: v.connectionLimit,
+      partnerConnectionLimit: v.partnerConnectionLimit,
+      keepAliveIntervalMs: v.keepAliveInterval * 1000,
+      streamEstablishmentTimeoutMs: v.streamEstablishmentTimeout * 1000,
+      streamInactivityTimeoutMs: v.streamInactivityTimeout * 1000,
+      subscriptionRefreshIntervalMs: v.subscriptionRefreshInterval * 1000,
+      logMessageBodies: v.logMessageBodies,
+      maxStanzaBytes: v.maxStanzaBytes,
+      maxStanzaBytesPreAuth: v.maxStanzaBytesPreAuth,
+      maxElementsPreAuth: v.maxElementsPreAuth,
+      sendQueueMax: v.sendQueueMax,
+      connectTimeoutMs: v.connectTimeout * 1000,
+      maxRetryDelayMs: v.maxRetryDelay * 1000,
+    }),
+  );
+
+export const gatewaySchema = z.strictObject({
+  domains: z.array(dnsName).min(1),
+  drachtio: drachtioSchema,
+  sipProxy: sipProxySchema,
+  s2s: s2sSchema.prefault({}),
+});
