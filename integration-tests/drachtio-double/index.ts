@@ -1,0 +1,116 @@
+/**
+ * A test double of drachtio-server v0.9.10 for integration tests (issue #4): it speaks
+ * drachtio's admin protocol to drachtio-srf on one side and is a SIP endpoint on loopback
+ * UDP and TCP on the other, reproducing the behaviour captured in the golden traces
+ * (see PROTOCOL-NOTES.md; copied facts are cited by quirk number in the modules).
+ * Test-only code, never shipped.
+ */
+import net from 'node:net';
+import { AdminConnection } from './admin-connection';
+import type { DoubleContext } from './double-context';
+import { DialogStore } from './dialogs';
+import { nokFrame, type AppFrame } from './frames';
+import { parseSipMessage } from './sip-message';
+import { TcpTransport } from './sip-transport-tcp';
+import { UdpTransport, type InboundSip } from './sip-transport-udp';
+import { ClientTxnStore, ServerTxnStore } from './transactions';
+import { handleAppRequest, handleNetworkResponse } from './uac-side';
+import { handleAppResponse, handleNetworkRequest } from './uas-side';
+
+export interface DrachtioDoubleOptions {
+  secret?: string;
+  host?: string;
+  adminPort?: number;
+  sipPort?: number;
+  timerFMs?: number;
+  coalesceWindowMs?: number;
+  serverVersion?: string;
+  log?: (line: string) => void;
+}
+
+export interface DrachtioDouble {
+  readonly adminHost: string;
+  readonly adminPort: number;
+  readonly secret: string;
+  readonly sipHost: string;
+  readonly sipPort: number;
+  stop(): Promise<void>;
+}
+
+/** TCP and UDP on the SAME port number; with port 0 retry a few ephemeral ports. */
+async function bindSip(host: string, port: number, onSip: (p: InboundSip) => void): Promise<{ tcp: TcpTransport; udp: UdpTransport }> {
+  for (let attempt = 0; ; attempt++) {
+    const tcp = await TcpTransport.listen(host, port, onSip);
+    try {
+      return { tcp, udp: await UdpTransport.bind(host, tcp.port, onSip) };
+    } catch (e) {
+      await tcp.close();
+      if (port !== 0 || attempt >= 9) throw e;
+    }
+  }
+}
+
+export async function startDrachtioDouble(opts: DrachtioDoubleOptions = {}): Promise<DrachtioDouble> {
+  const host = opts.host ?? '127.0.0.1';
+  const secret = opts.secret ?? 'cymru';
+  const log = opts.log ?? ((): void => undefined);
+  let ctx: DoubleContext | undefined;
+  const onSip = (p: InboundSip): void => { if (ctx) onNetwork(ctx, p); };
+  const { tcp, udp } = await bindSip(host, opts.sipPort ?? 0, onSip);
+  const c: DoubleContext = {
+    host, sipPort: tcp.port, timerFMs: opts.timerFMs ?? 32000, coalesceWindowMs: opts.coalesceWindowMs ?? 50, log,
+    udp, tcp, conns: new Set(), serverTxns: new ServerTxnStore(), clientTxns: new ClientTxnStore(), dialogs: new DialogStore(),
+  };
+  ctx = c;
+  const hostports = `tcp/${host}:${c.sipPort},udp/${host}:${c.sipPort}`;
+  const admin = net.createServer((socket) => {
+    const conn = new AdminConnection(socket, { secret, hostports, serverVersion: opts.serverVersion ?? 'v0.9.10-1-g9c2dd4cb6a', log }, {
+      onSipFrame: (cn, f) => onAppSip(c, cn, f),
+      onClose: (cn) => c.conns.delete(cn),
+    });
+    c.conns.add(conn);
+  });
+  await new Promise<void>((resolve, reject) => {
+    admin.once('error', reject);
+    admin.listen(opts.adminPort ?? 0, host, () => { admin.off('error', reject); resolve(); });
+  });
+  const adminPort = (admin.address() as net.AddressInfo).port;
+  log(`drachtio double: admin ${host}:${adminPort}, sip udp+tcp ${host}:${c.sipPort}`);
+  return {
+    adminHost: host, adminPort, secret, sipHost: host, sipPort: c.sipPort,
+    async stop(): Promise<void> {
+      c.serverTxns.clear();
+      c.clientTxns.clear();
+      c.dialogs.clear();
+      for (const conn of c.conns) conn.close();
+      c.conns.clear();
+      await Promise.all([
+        new Promise<void>((resolve) => admin.close(() => resolve())),
+        udp.close(),
+        tcp.close(),
+      ]);
+    },
+  };
+}
+
+function onNetwork(ctx: DoubleContext, p: InboundSip): void {
+  const m = parseSipMessage(p.raw);
+  if (!m.ok) {
+    ctx.log(`network: unparsable message from ${p.proto}/${p.srcAddr}:${p.srcPort}: ${m.error}`);
+    return;
+  }
+  if (m.value.kind === 'request') handleNetworkRequest(ctx, p, m.value);
+  else handleNetworkResponse(ctx, p, m.value);
+}
+
+/** `sip|…` from the app: a response answers a network request, a request goes out. */
+function onAppSip(ctx: DoubleContext, conn: AdminConnection, f: AppFrame): void {
+  const m = f.sip ? parseSipMessage(f.sip, 'rest') : undefined;
+  if (!m || !m.ok) {
+    conn.send(nokFrame(f.msgId, `invalid SIP message${m && !m.ok ? `: ${m.error}` : ''}`));
+    return;
+  }
+  const msg = m.value;
+  if (msg.kind === 'response') handleAppResponse(ctx, conn, f, msg.status, msg.reason, msg.headers, msg.body);
+  else void handleAppRequest(ctx, conn, f, msg).catch((e: unknown) => ctx.log(`app request failed: ${String(e)}`));
+}
