@@ -135,10 +135,14 @@ describe('CLI main (no process.exit; exit code returned)', () => {
     expect(c.log()).not.toContain('env-dialback-secret-XYZ');
   });
 
-  it('start reports a gateway failure with exit 3 (the placeholder runtime throws)', async () => {
+  it('start reports a gateway that cannot start with exit 3 and a log line (here: a trusted SIP source that does not resolve)', async () => {
     const c = capture();
-    expect(await main(['start', '--config', good], c.io)).toBe(EXIT_RUNTIME);
-    expect(c.log()).toContain('gateway runtime not wired yet');
+    const failing = async () => {
+      throw new Error('trusted SIP source proxy.example.com does not resolve');
+    };
+    expect(await main(['start', '--config', good], { ...c.io, startGateway: failing })).toBe(EXIT_RUNTIME);
+    expect(c.log()).toContain('"msg":"gateway failed"');
+    expect(c.log()).toContain('does not resolve');
   });
 });
 

@@ -3,8 +3,8 @@ import { createLogger, type Logger } from '../adapters/logging/logger';
 import { formatIssue } from '../config/format-issues';
 import { loadConfigFile, resolveConfigPath, type Env } from '../config/load';
 import { redactConfig } from '../config/redact';
-import type { ConfigIssue } from '../config/types';
-import { startGateway as realStartGateway } from '../plugin/gateway';
+import type { ConfigIssue, GatewayConfig } from '../config/types';
+import { startGateway as realStartGateway } from './start-gateway';
 import { parseArgs, USAGE } from './args';
 
 export const EXIT_OK = 0;
@@ -18,7 +18,7 @@ export interface CliIO {
   /** Environment for DXG_*; when absent config/load.ts uses process.env. */
   readonly env?: Env;
   /** Replaceable for tests. */
-  readonly startGateway?: typeof realStartGateway;
+  readonly startGateway?: (config: GatewayConfig, logger: Logger) => Promise<{ stop(): Promise<void> }>;
   /** Where `start` writes its JSON log (tests); default stdout. */
   readonly logDestination?: DestinationStream;
   /** Resolves when the gateway should stop (default: SIGINT or SIGTERM), with the reason. */

@@ -1,0 +1,128 @@
+import { duplexPair } from 'node:stream';
+import { serializeXml } from '../../plugin/core/xml/serialize-xml';
+import { el, type XmlElement } from '../../plugin/core/xml/xml-element';
+import { createS2SEdge, type S2SEdge } from './edge';
+import type { PartnerPolicy } from './policy/partner-policy';
+import { contextFor, memoryLogger, Peer, PEER_HEADER, POLICY_OPEN, POLICY_PLAIN, settle, tlsFor } from './__tests__/test-deps';
+
+/**
+ * Two edges federating with each other over in-process duplex pairs: every
+ * connect() of one is an acceptSocket() of the other, so dialback runs for
+ * real in both directions (the verify goes out on an outbound stream).
+ */
+function federation(policy: PartnerPolicy, withTls: boolean) {
+  const edges: Record<string, S2SEdge> = {};
+  const received: Record<string, XmlElement[]> = { 'gw.test': [], 'peer.test': [] };
+  const logs = memoryLogger();
+  const mk = (domain: 'gw.test' | 'peer.test', other: string) => {
+    const name = domain === 'gw.test' ? 'gw' : 'peer';
+    const edge = createS2SEdge({
+      domains: [domain],
+      policyFor: (d) => (d === other ? policy : undefined),
+      tls: withTls ? tlsFor({ [domain]: contextFor(name) }) : tlsFor({}),
+      dialbackSecret: `secret-of-${domain}`,
+      logger: logs.logger,
+      limits: { closeTimeoutMs: 100 },
+      connect: async (remote) => {
+        const [a, b] = duplexPair();
+        (edges[remote] as S2SEdge).acceptSocket(b, '127.0.0.1');
+        return { socket: a, secure: false, ip: '127.0.0.1' };
+      },
+    });
+    edge.onStanza((e) => (received[domain] as XmlElement[]).push(e));
+    edges[domain] = edge;
+  };
+  mk('gw.test', 'peer.test');
+  mk('peer.test', 'gw.test');
+  const until = async (pred: () => boolean) => {
+    for (let i = 0; i < 200 && !pred(); i++) await settle(2);
+    expect(pred()).toBe(true);
+  };
+  return { gw: edges['gw.test'] as S2SEdge, peer: edges['peer.test'] as S2SEdge, received, logs, until };
+}
+
+const message = (id: string) => el('message', { from: 'bob@gw.test/sip', to: 'alice@peer.test', id, type: 'chat' }, el('body', {}, 'h\u00e9'));
+
+describe('S2S edge federating with another edge', () => {
+  it('delivers a message over plain-TCP dialback, the verify travelling on the verifier\'s outbound stream (XEP-0220 §2.1)', async () => {
+    const f = federation(POLICY_PLAIN, false);
+    f.gw.send(message('m1'));
+    await f.until(() => f.received['peer.test']?.length === 1);
+    expect(serializeXml(f.received['peer.test']?.[0] as XmlElement)).toBe('<message from="bob@gw.test/sip" to="alice@peer.test" id="m1" type="chat"><body>h\u00e9</body></message>');
+    const auth = f.logs.lines.filter((l) => l.msg === 'authenticated');
+    expect(auth).toEqual(expect.arrayContaining([expect.objectContaining({ dir: 'in', local: 'peer.test', remote: 'gw.test', mechanism: 'dialback' })]));
+    // Each side verified the other's key by asking it over its own outbound stream; each answered on an inbound one.
+    const verifies = f.logs.lines.filter((l) => l.msg === 'answered dialback verify');
+    expect(verifies.map((l) => `${l.dir} ${l.local} ${l.valid}`).sort()).toEqual(['in gw.test true', 'in peer.test true']);
+    await Promise.all([f.gw.stop(), f.peer.stop()]);
+  });
+
+  it('delivers a message over STARTTLS + SASL EXTERNAL when both certificates chain to the trusted CA (XEP-0178)', async () => {
+    const f = federation(POLICY_OPEN, true);
+    f.gw.send(message('m2'));
+    await f.until(() => f.received['peer.test']?.length === 1);
+    expect(f.logs.lines.filter((l) => l.msg === 'authenticated')).toEqual([expect.objectContaining({ dir: 'in', mechanism: 'EXTERNAL', secure: true }), expect.objectContaining({ dir: 'out', mechanism: 'EXTERNAL' })]);
+    await Promise.all([f.gw.stop(), f.peer.stop()]);
+  });
+
+  it('answers a ping to our bare domain over our own outbound stream (XEP-0199)', async () => {
+    const f = federation(POLICY_PLAIN, false);
+    f.peer.send(el('iq', { from: 'alice@peer.test/r', to: 'gw.test', id: 'p1', type: 'get' }, el('ping', { xmlns: 'urn:xmpp:ping' })));
+    await f.until(() => f.received['peer.test']?.length === 1);
+    expect(serializeXml(f.received['peer.test']?.[0] as XmlElement)).toBe('<iq from="gw.test" to="alice@peer.test/r" id="p1" type="result"/>');
+    expect(f.received['gw.test']).toEqual([]);
+    await Promise.all([f.gw.stop(), f.peer.stop()]);
+  });
+
+  it('passes IQs for users to the core handler', async () => {
+    const f = federation(POLICY_PLAIN, false);
+    f.peer.send(el('iq', { from: 'alice@peer.test/r', to: 'bob@gw.test', id: 'v1', type: 'get' }, el('vCard', { xmlns: 'vcard-temp' })));
+    await f.until(() => f.received['gw.test']?.length === 1);
+    await Promise.all([f.gw.stop(), f.peer.stop()]);
+  });
+
+  it('closes every stream with system-shutdown on stop (RFC 6120 §4.9.3.20)', async () => {
+    const f = federation(POLICY_PLAIN, false);
+    f.gw.send(message('m3'));
+    await f.until(() => f.received['peer.test']?.length === 1);
+    await f.gw.stop();
+    expect(f.logs.lines.some((l) => l.msg === 'closing stream with error' && l.condition === 'system-shutdown')).toBe(true);
+    await f.peer.stop();
+    expect(f.gw.connections).toBe(0);
+  });
+});
+
+describe('S2S edge: inbound connection limits', () => {
+  it('refuses an inbound stream beyond the partner connection limit with policy-violation', async () => {
+    const edge = createS2SEdge({
+      domains: ['gw.test'], policyFor: () => ({ ...POLICY_PLAIN, connectionLimit: 1 }), tls: tlsFor({}),
+      logger: memoryLogger().logger, connect: () => new Promise(() => undefined),
+    });
+    const peers = [0, 1].map(() => {
+      const [a, b] = duplexPair();
+      edge.acceptSocket(a, '127.0.0.1');
+      const p = new Peer(b);
+      p.send(PEER_HEADER());
+      return p;
+    });
+    await peers[0]?.waitFor(/<\/stream:features>/);
+    await peers[1]?.waitFor(/<stream:error><policy-violation /);
+    expect(edge.connections).toBe(1);
+  });
+
+  it('refuses an inbound stream beyond the global connection limit with resource-constraint', async () => {
+    const edge = createS2SEdge({
+      domains: ['gw.test'], policyFor: () => POLICY_PLAIN, tls: tlsFor({}), connectionLimit: 1,
+      logger: memoryLogger().logger, connect: () => new Promise(() => undefined),
+    });
+    const peers = ['peer.test', 'other.test'].map((from) => {
+      const [a, b] = duplexPair();
+      edge.acceptSocket(a);
+      const p = new Peer(b);
+      p.send(PEER_HEADER(from));
+      return p;
+    });
+    await peers[0]?.waitFor(/<\/stream:features>/);
+    await peers[1]?.waitFor(/<stream:error><resource-constraint /);
+  });
+});

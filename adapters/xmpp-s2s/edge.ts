@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { XmlElement } from '../../plugin/core/xml/xml-element';
+import { errorReply } from './bounce';
+import { ConnectionRegistry } from './connection-registry';
+import { answerLocalIq, type LocalIqOptions } from './local-iq';
+import { openS2SConnection } from './net/connect';
+import { createS2SListener } from './net/listener';
+import type { SrvResolver } from './net/resolve-targets';
+import type { PolicyLookup } from './policy/partner-policy';
+import { S2SRouter, type Connector, type RouteResult } from './router';
+import { InboundSession } from './session/inbound-session';
+import { DEFAULT_LIMITS, type S2SLimits, type SessionDeps, type TlsProvider } from './session/session-options';
+import type { StreamSession } from './session/stream-session';
+import { streamError } from './stream/stream-error';
+import { systemTimers, type Timers } from './stream/timers';
+
+export interface S2SEdgeDeps {
+  /** Our XMPP domains (lower case). */
+  readonly domains: readonly string[];
+  readonly policyFor: PolicyLookup;
+  readonly tls: TlsProvider;
+  readonly dialbackSecret?: string | undefined;
+  readonly logger: Logger;
+  readonly limits?: Partial<S2SLimits>;
+  /** Lync global connection limit (default 1000). */
+  readonly connectionLimit?: number;
+  readonly connectTimeoutMs?: number;
+  readonly maxRetryDelayMs?: number;
+  /** Where start() listens (RFC 6120 §3: 5269). */
+  readonly listen?: { readonly host: string; readonly port: number };
+  readonly resolver?: SrvResolver;
+  /** Replaces DNS + TCP (tests pass duplex pairs). */
+  readonly connect?: Connector;
+  readonly newStreamId?: () => string;
+  readonly random?: () => number;
+  readonly timers?: Timers;
+  readonly disco?: LocalIqOptions;
+}
+
+export interface S2SEdge {
+  /** Starts the inbound listener (net/listener.ts); resolves with the bound address. */
+  start(): Promise<{ host: string; port: number }>;
+  /** Closes every stream with system-shutdown (RFC 6120 §4.9.3.20) and the listener. */
+  stop(): Promise<void>;
+  /** Routes a stanza from one of our domains to its remote domain; failures come back through onStanza as error stanzas. */
+  send(el: XmlElement): void;
+  /**
+   * Routes a stanza and resolves once it is written on an authenticated
+   * stream, or with the condition that stopped it (no bounce is generated).
+   */
+  sendConfirmed(el: XmlElement): Promise<RouteResult>;
+  /** Receives authenticated inbound stanzas (and bounces of our own stanzas). IQ get/set to users must be answered. */
+  onStanza(handler: (el: XmlElement) => void): void;
+  /** Runs the S2S protocol on an accepted connection (what the listener calls; tests pass duplex pairs). */
+  acceptSocket(socket: Duplex, ip?: string): InboundSession;
+  readonly connections: number;
+}
+
+/**
+ * The XMPP server-to-server edge: the "XMPP proxy on the Edge server" of
+ * Lync's XMPP gateway. It knows nothing of SIP: the gateway core sends and
+ * receives XmlElement stanzas.
+ */
+export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
+  const localDomains = new Set(deps.domains.map((d) => d.toLowerCase()));
+  const log = deps.logger.child({ component: 's2s' });
+  const timers = deps.timers ?? systemTimers;
+  const session: SessionDeps = {
+    localDomains,
+    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    policyFor: deps.policyFor,
+    tls: deps.tls,
+    dialbackSecret: deps.dialbackSecret,
+    newStreamId: deps.newStreamId ?? (() => randomBytes(12).toString('base64url')),
+    logger: log,
+    timers,
+  };
+  const registry = new ConnectionRegistry(deps.connectionLimit ?? 1000);
+  const inbound = new Set<StreamSession>();
+  let handler: ((el: XmlElement) => void) | undefined;
+  let listener: { close(): Promise<void> } | undefined;
+
+  const deliverLocal = (e: XmlElement): void => {
+    if (handler) return handler(e);
+    // Nobody to deliver to: answer requests rather than dropping them silently.
+    log.warn({ stanza: e.name, type: e.attrs.type }, 'no inbound handler registered; refusing the stanza');
+    const reply = errorReply(e, 'service-unavailable');
+    if (reply && e.attrs.type !== undefined && e.attrs.type !== 'error') router.send(reply);
+  };
+
+  const connect: Connector = deps.connect ?? (async (remote, local, policy) => {
+    const c = await openS2SConnection(remote, {
+      connectTimeoutMs: deps.connectTimeoutMs ?? 10_000,
+      ...(policy.proxyFqdn ? { proxyFqdn: policy.proxyFqdn } : {}),
+      ...(deps.resolver ? { resolver: deps.resolver } : {}),
+      directTlsOptions: () => ({ secureContext: deps.tls.secureContext(local), servername: remote }),
+    });
+    return { socket: c.socket, secure: c.secure, ip: c.socket.remoteAddress };
+  });
+
+  const router = new S2SRouter({
+    session, connect, registry, deliverLocal,
+    maxRetryDelayMs: deps.maxRetryDelayMs ?? 300_000,
+    random: deps.random ?? Math.random,
+    now: () => Date.now(),
+    logger: log,
+  });
+
+  const onInboundStanza = (e: XmlElement): void => {
+    const local = answerLocalIq(e, localDomains, deps.disco);
+    if (local === 'pass') return deliverLocal(e);
+    if (local === 'consumed') return log.debug({ id: e.attrs.id, type: e.attrs.type }, 'IQ response to the server itself');
+    router.send(local.reply); // replies travel on our outbound stream (no XEP-0288 bidi)
+  };
+
+  const acceptSocket = (socket: Duplex, ip?: string): InboundSession => {
+    const s = new InboundSession(socket, {
+      ...session,
+      verifier: router,
+      onStanza: onInboundStanza,
+      admit: (sess) => {
+        const policy = deps.policyFor(sess.remote);
+        const refused = registry.admit(sess.remote, policy?.connectionLimit ?? 0);
+        if (!refused) sess.onClosed(() => registry.release(sess.remote));
+        return refused;
+      },
+    }, ip);
+    inbound.add(s);
+    s.onClosed(() => inbound.delete(s));
+    return s;
+  };
+
+  return {
+    async start() {
+      const l = await createS2SListener({
+        host: deps.listen?.host ?? '0.0.0.0',
+        port: deps.listen?.port ?? 5269,
+        onSocket: (sock) => acceptSocket(sock, sock.remoteAddress),
+      });
+      listener = l;
+      log.info({ host: l.host, port: l.port }, 's2s listener started');
+      return { host: l.host, port: l.port };
+    },
+    async stop() {
+      const shutdown = streamError('system-shutdown');
+      const all: StreamSession[] = [...inbound, ...router.closeAll((s) => s.close(shutdown))];
+      for (const s of inbound) s.close(shutdown);
+      await Promise.all(all.map((s) => new Promise<void>((r) => s.onClosed(() => r()))));
+      await listener?.close();
+      listener = undefined;
+    },
+    send: (e) => router.send(e),
+    sendConfirmed: (e) => new Promise<RouteResult>((resolve) => router.send(e, resolve)),
+    onStanza(h) {
+      handler = h;
+    },
+    acceptSocket,
+    get connections() {
+      return registry.count;
+    },
+  };
+}

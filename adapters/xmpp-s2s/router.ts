@@ -1,0 +1,230 @@
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { StanzaErrorCondition } from '../../plugin/core/stanza/stanza-error';
+import type { XmlElement } from '../../plugin/core/xml/xml-element';
+import type { DialbackVerdict, DialbackVerifier, DialbackVerifyRequest } from './auth/dialback-verifier';
+import { errorReply } from './bounce';
+import type { ConnectionRegistry } from './connection-registry';
+import { retryDelayMs } from './net/backoff';
+import type { PartnerPolicy } from './policy/partner-policy';
+import { jidDomain } from './session/addressing';
+import { OutboundSession } from './session/outbound-session';
+import type { SessionDeps } from './session/session-options';
+import type { CloseInfo } from './session/stream-session';
+
+export interface OpenedConnection {
+  readonly socket: Duplex;
+  /** TLS already up (XEP-0368 direct TLS). */
+  readonly secure: boolean;
+  readonly ip?: string | undefined;
+}
+
+/** Opens a transport to a remote domain; rejects with an object carrying the bounce `condition` when it cannot. */
+export type Connector = (remote: string, local: string, policy: PartnerPolicy) => Promise<OpenedConnection>;
+
+export interface RouterDeps {
+  readonly session: SessionDeps;
+  readonly connect: Connector;
+  readonly registry: ConnectionRegistry;
+  /** Bounces (error stanzas to our users) go back through the edge's inbound handler. */
+  readonly deliverLocal: (e: XmlElement) => void;
+  /** Upper bound of the randomized reconnect delay (ejabberd s2s_max_retry_delay). */
+  readonly maxRetryDelayMs: number;
+  readonly random: () => number;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+type FailureCondition = Extract<StanzaErrorCondition, 'remote-server-not-found' | 'remote-server-timeout' | 'resource-constraint'>;
+
+/** What became of one routed stanza: written on an authenticated stream, or why not. */
+export type RouteResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly condition: StanzaErrorCondition; readonly text: string };
+/**
+ * Called exactly once per stanza when the caller wants the verdict itself
+ * (the SIP side answers its transaction with it, RFC 7247 §7); the stanza is
+ * then not also bounced back through deliverLocal.
+ */
+export type RouteCallback = (r: RouteResult) => void;
+
+interface Queued {
+  readonly e: XmlElement;
+  readonly cb?: RouteCallback | undefined;
+}
+
+interface Route {
+  readonly local: string;
+  readonly remote: string;
+  readonly policy: PartnerPolicy;
+  session: OutboundSession | undefined;
+  connecting: boolean;
+  queue: Queued[];
+  failures: number;
+  retryAt: number;
+  lastFailure: FailureCondition;
+  waiters: Array<(s: OutboundSession | undefined) => void>;
+}
+
+/**
+ * Outbound routing (Prosody mod_s2s route/remote, ejabberd_s2s): one
+ * outbound stream per (local, remote) domain pair, reused; a bounded queue
+ * while it connects; every queued stanza bounced to its sender on failure
+ * (never error/result stanzas); a randomized backoff during which new
+ * stanzas are bounced at once (ejabberd "bouncing for N seconds"); the next
+ * stanza after it reconnects. Also the DialbackVerifier: db:verify goes out
+ * on the OUTBOUND stream to the claimed domain (XEP-0220 §2.1.2).
+ */
+export class S2SRouter implements DialbackVerifier {
+  private readonly routes = new Map<string, Route>();
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  send(e: XmlElement, cb?: RouteCallback): void {
+    const from = jidDomain(e.attrs.from);
+    const to = jidDomain(e.attrs.to);
+    const local = this.deps.session.localDomains;
+    if (!from || !local.has(from)) {
+      this.deps.logger.error({ from: e.attrs.from, stanza: e.name }, 'refusing to route a stanza whose from is not one of our domains');
+      cb?.({ ok: false, condition: 'internal-server-error', text: 'sender is not one of our domains' });
+      return;
+    }
+    if (!to) return this.bounce(e, 'jid-malformed', `bad 'to' address`, cb);
+    if (local.has(to)) {
+      this.deps.deliverLocal(e);
+      return cb?.({ ok: true });
+    }
+    const policy = this.deps.session.policyFor(to);
+    if (!policy) return this.bounce(e, 'remote-server-not-found', `${to} is not a federated partner`, cb);
+    const route = this.route(from, to, policy);
+    const s = route.session;
+    if (s?.isEstablished) return this.write(s, { e, cb });
+    if (!route.connecting && !s && this.deps.now() < route.retryAt) {
+      return this.bounce(e, route.lastFailure, `${to} was unreachable; retrying later`, cb);
+    }
+    if (route.queue.length >= this.deps.session.limits.sendQueueMax) {
+      return this.bounce(e, 'resource-constraint', 'outgoing stanza queue full', cb); // Prosody's wording
+    }
+    route.queue.push({ e, cb });
+    this.ensureConnecting(route);
+  }
+
+  private write(s: OutboundSession, q: Queued): void {
+    if (s.send(q.e)) q.cb?.({ ok: true });
+    else this.bounce(q.e, 'resource-constraint', 'outgoing stream is congested', q.cb);
+  }
+
+  async verify(req: DialbackVerifyRequest): Promise<DialbackVerdict> {
+    const policy = this.deps.session.policyFor(req.originating);
+    if (!policy) return 'invalid';
+    const route = this.route(req.receiving, req.originating, policy);
+    let s = route.session && !route.session.isClosing ? route.session : undefined;
+    if (!s) {
+      if (!route.connecting && this.deps.now() < route.retryAt) return 'error';
+      s = await new Promise<OutboundSession | undefined>((resolve) => {
+        route.waiters.push(resolve);
+        this.ensureConnecting(route);
+      });
+    }
+    if (!s) return 'error';
+    return s.verify({ id: req.streamId, key: req.key, from: req.receiving });
+  }
+
+  /** Closes every outbound stream (e.g. system-shutdown) and bounces what is still queued. */
+  closeAll(close: (s: OutboundSession) => void): OutboundSession[] {
+    const sessions: OutboundSession[] = [];
+    for (const r of this.routes.values()) {
+      this.bounceQueue(r, 'remote-server-timeout');
+      if (r.session) {
+        sessions.push(r.session);
+        close(r.session);
+      }
+    }
+    return sessions;
+  }
+
+  /** For tests and metrics. */
+  routeState(local: string, remote: string): { queued: number; connecting: boolean; established: boolean; failures: number } | undefined {
+    const r = this.routes.get(`${local} ${remote}`);
+    return r && { queued: r.queue.length, connecting: r.connecting, established: r.session?.isEstablished ?? false, failures: r.failures };
+  }
+
+  private route(local: string, remote: string, policy: PartnerPolicy): Route {
+    const key = `${local} ${remote}`;
+    let r = this.routes.get(key);
+    if (!r) {
+      r = { local, remote, policy, session: undefined, connecting: false, queue: [], failures: 0, retryAt: 0, lastFailure: 'remote-server-not-found', waiters: [] };
+      this.routes.set(key, r);
+    }
+    return r;
+  }
+
+  private ensureConnecting(r: Route): void {
+    if (r.session?.isClosing) r.session = undefined;
+    if (r.connecting || r.session) {
+      if (r.session) for (const w of r.waiters.splice(0)) w(r.session);
+      return;
+    }
+    const refused = this.deps.registry.admit(r.remote, r.policy.connectionLimit);
+    if (refused) {
+      this.deps.logger.warn({ local: r.local, remote: r.remote, reason: refused.text }, 'not opening an outbound connection');
+      return this.fail(r, 'resource-constraint', false);
+    }
+    r.connecting = true;
+    this.deps.connect(r.remote, r.local, r.policy).then(
+      (c) => this.connected(r, c),
+      (err: unknown) => {
+        this.deps.registry.release(r.remote);
+        r.connecting = false;
+        const condition = (err as { condition?: unknown } | undefined)?.condition === 'remote-server-timeout' ? 'remote-server-timeout' : 'remote-server-not-found';
+        this.deps.logger.info({ local: r.local, remote: r.remote, condition, err: (err as Error)?.message }, 'outbound connection failed');
+        this.fail(r, condition, true);
+      },
+    );
+  }
+
+  private connected(r: Route, c: OpenedConnection): void {
+    const s = new OutboundSession(c.socket, this.deps.session, r.local, r.remote, r.policy, { secure: c.secure, ...(c.ip ? { ip: c.ip } : {}) });
+    r.session = s;
+    r.connecting = false;
+    s.onEstablished(() => {
+      r.failures = 0;
+      r.retryAt = 0;
+      for (const q of r.queue.splice(0)) this.write(s, q);
+    });
+    s.onClosed((info) => this.sessionClosed(r, s, info));
+    for (const w of r.waiters.splice(0)) w(s);
+    s.start();
+  }
+
+  private sessionClosed(r: Route, s: OutboundSession, info: CloseInfo): void {
+    this.deps.registry.release(r.remote);
+    if (r.session !== s) return;
+    r.session = undefined;
+    if (!info.wasEstablished) {
+      this.fail(r, info.condition === 'connection-timeout' ? 'remote-server-timeout' : 'remote-server-not-found', true);
+    } else if (r.queue.length > 0) {
+      this.ensureConnecting(r); // stanzas arrived while the old stream was closing
+    }
+  }
+
+  private fail(r: Route, condition: FailureCondition, backoff: boolean): void {
+    this.bounceQueue(r, condition);
+    for (const w of r.waiters.splice(0)) w(undefined);
+    if (!backoff) return;
+    r.failures++;
+    r.lastFailure = condition;
+    r.retryAt = this.deps.now() + retryDelayMs(r.failures - 1, this.deps.maxRetryDelayMs, this.deps.random);
+  }
+
+  private bounceQueue(r: Route, condition: FailureCondition): void {
+    for (const q of r.queue.splice(0)) this.bounce(q.e, condition, `${r.remote} could not be reached`, q.cb);
+  }
+
+  private bounce(e: XmlElement, condition: StanzaErrorCondition, text: string, cb?: RouteCallback): void {
+    if (cb) return cb({ ok: false, condition, text });
+    const reply = errorReply(e, condition, { text });
+    if (reply) this.deps.deliverLocal(reply);
+    else this.deps.logger.info({ stanza: e.name, type: e.attrs.type, condition }, 'dropped an undeliverable error/result stanza (never bounced)');
+  }
+}

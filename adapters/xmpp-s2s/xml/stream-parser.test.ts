@@ -1,0 +1,109 @@
+import { serializeXml } from '../../../plugin/core/xml/serialize-xml';
+import type { XmlElement } from '../../../plugin/core/xml/xml-element';
+import { StreamParser } from './stream-parser';
+
+const LIMITS = { maxStanzaBytes: 8192, maxElements: 32, maxDepth: 32 };
+const HEADER = "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' from='peer.test' to='gw.test' version='1.0'>";
+
+type Ev = string;
+function run(chunks: Array<Buffer | string>, limits = LIMITS): Ev[] {
+  const events: Ev[] = [];
+  const p = new StreamParser(limits, {
+    start: (name, attrs) => events.push(`start ${name} ${attrs.from}->${attrs.to}`),
+    stanza: (e: XmlElement) => events.push(`stanza ${e.ns} ${serializeXml(e)}`),
+    end: () => events.push('end'),
+    error: (e) => events.push(`error ${e.condition}${e.app ? ' ' + e.app.name : ''}`),
+  });
+  for (const c of chunks) p.write(c);
+  return events;
+}
+
+/** Splits the bytes into two reads at every offset (bounded by the input length). */
+function atEverySplit(input: string, limits = LIMITS): Set<string> {
+  const bytes = Buffer.from(input, 'utf8');
+  const seen = new Set<string>();
+  for (let i = 0; i <= bytes.length; i++) seen.add(JSON.stringify(run([bytes.subarray(0, i), bytes.subarray(i)], limits)));
+  return seen;
+}
+
+describe('StreamParser: RFC 6120 §4 stream parsing over arbitrary reads', () => {
+  const stream = `${HEADER}<message from='a@peer.test' to='b@gw.test'><body>h\u00e9llo \u20ac \u{1F600} &amp; &lt;</body></message> <db:result from='peer.test' to='gw.test'>k</db:result></stream:stream>`;
+
+  it('gives the same events whichever byte the read boundary falls on, including inside multi-byte UTF-8', () => {
+    const results = atEverySplit(stream);
+    expect(results.size).toBe(1);
+    const events = JSON.parse([...results][0] as string) as string[];
+    expect(events).toEqual([
+      'start stream:stream peer.test->gw.test',
+      "stanza jabber:server <message from=\"a@peer.test\" to=\"b@gw.test\"><body>h\u00e9llo \u20ac \u{1F600} &amp; &lt;</body></message>",
+      'stanza jabber:server:dialback <db:result from="peer.test" to="gw.test">k</db:result>',
+      'end',
+    ]);
+  });
+
+  it('emits one stanza when it arrives in 1-byte reads', () => {
+    const bytes = Buffer.from(stream, 'utf8');
+    const chunks = [...bytes].map((b) => Buffer.from([b]));
+    expect(run(chunks).filter((e) => e.startsWith('stanza'))).toHaveLength(2);
+  });
+
+  it.each([
+    ['a comment (RFC 6120 §11.1)', `${HEADER}<!-- x --><message/>`, 'error restricted-xml'],
+    ['a processing instruction (§11.1)', `${HEADER}<?pi x?><message/>`, 'error restricted-xml'],
+    ['a DOCTYPE (§11.1)', `<!DOCTYPE stream:stream>${HEADER}`, 'error restricted-xml'],
+    ['an internal entity reference (§11.1)', `${HEADER}<message><body>&xxe;</body></message>`, 'error restricted-xml'],
+    ['mismatched tags (§4.9.3.13)', `${HEADER}<message></presence>`, 'error not-well-formed'],
+    ['an unquoted attribute', `${HEADER}<message to=x/>`, 'error not-well-formed'],
+    ['a stanza over the pre-auth size limit (Prosody stanza-too-big)', `${HEADER}<message><body>${'x'.repeat(9000)}</body></message>`, 'error policy-violation stanza-too-big'],
+    ['more elements than the pre-auth limit (ejabberd 32)', `${HEADER}<message>${'<x/>'.repeat(40)}</message>`, 'error policy-violation'],
+  ])('closes on %s at every split point', (_n, input, expected) => {
+    for (const r of atEverySplit(input)) {
+      const events = JSON.parse(r) as string[];
+      expect(events[events.length - 1]).toBe(expected);
+    }
+  });
+
+  it('refuses invalid UTF-8 with unsupported-encoding (RFC 6120 §11.6)', () => {
+    const bad = Buffer.concat([Buffer.from(`${HEADER}<message><body>`), Buffer.from([0xc3, 0x28]), Buffer.from('</body></message>')]);
+    expect(run([bad]).pop()).toBe('error unsupported-encoding');
+  });
+
+  it('delivers the stanzas that precede a violation in the same read', () => {
+    const ev = run([`${HEADER}<presence from='a@peer.test' to='b@gw.test'/><!-- x -->`]);
+    expect(ev).toEqual(['start stream:stream peer.test->gw.test', 'stanza jabber:server <presence from="a@peer.test" to="b@gw.test"/>', 'error restricted-xml']);
+  });
+
+  it('restarts on a new header after reset (RFC 6120 §4.3.3), even within one read', () => {
+    const events: string[] = [];
+    const p = new StreamParser(LIMITS, {
+      start: (_n, a) => events.push(`start ${a.id ?? ''}`),
+      stanza: (e) => { events.push(`stanza ${e.name}`); if (e.name === 'success') p.reset(); },
+      end: () => events.push('end'),
+      error: (e) => events.push(`error ${e.condition}`),
+    });
+    p.write(`${HEADER}<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>${HEADER.replace(" version='1.0'>", " id='2' version='1.0'>")}<message/>`);
+    expect(events).toEqual(['start ', 'stanza success', 'start 2', 'stanza message']);
+  });
+
+  it('applies relaxed limits after setLimits (post-auth)', () => {
+    const big = `<message><body>${'x'.repeat(9000)}</body></message>`;
+    const events: string[] = [];
+    const p = new StreamParser(LIMITS, {
+      start: () => events.push('start'), stanza: () => events.push('stanza'), end: () => events.push('end'),
+      error: (e) => events.push(`error ${e.condition}`),
+    });
+    p.write(HEADER);
+    p.setLimits({ maxStanzaBytes: 65536, maxElements: Infinity, maxDepth: 64 });
+    p.write(big);
+    expect(events).toEqual(['start', 'stanza']);
+  });
+
+  it('does not accumulate whitespace keepalives (RFC 6120 §4.6.1)', () => {
+    const events: string[] = [];
+    const p = new StreamParser(LIMITS, { start: () => undefined, stanza: () => events.push('s'), end: () => undefined, error: (e) => events.push(e.condition) });
+    p.write(HEADER);
+    for (let i = 0; i < 20000; i++) p.write(' ');
+    expect(events).toEqual([]);
+    expect(((p as unknown as { ltx: { root: { children: unknown[] } } }).ltx.root.children.length)).toBe(0);
+  });
+});

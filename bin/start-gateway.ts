@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../adapters/logging/logger';
+import { connectDrachtio } from '../adapters/drachtio/srf-connection';
+import { createSipOut } from '../adapters/drachtio/sip-out';
+import { buildGatewayPolicy } from '../adapters/policy/gateway-policy';
+import { createLruCorrelations } from '../adapters/stores/lru-correlations';
+import { createXmppOut } from '../adapters/xmpp-port/xmpp-out';
+import { createS2SEdge, type S2SEdge } from '../adapters/xmpp-s2s/edge';
+import { edgeDepsFromConfig } from '../adapters/xmpp-s2s/edge-config';
+import type { SrvResolver } from '../adapters/xmpp-s2s/net/resolve-targets';
+import type { GatewayConfig } from '../config/types';
+import { installGateway, type SrfApp } from '../plugin/install';
+
+export interface RunningGateway {
+  readonly s2s: { readonly host: string; readonly port: number };
+  readonly edge: S2SEdge;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Tests point SRV lookups at a loopback DNS server. */
+  readonly resolver?: SrvResolver;
+}
+
+/**
+ * The composition root: builds every adapter from the validated config and
+ * wires them to the use-cases. Nothing else in the project constructs
+ * adapters, and nothing here makes a decision.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger, opts: StartOptions = {}): Promise<RunningGateway> {
+  const policy = await buildGatewayPolicy(config);
+  const edge = createS2SEdge({ ...edgeDepsFromConfig(config, logger), ...(opts.resolver ? { resolver: opts.resolver } : {}) });
+  const s2s = await edge.start();
+  let srf: Awaited<ReturnType<typeof connectDrachtio>>;
+  try {
+    srf = await connectDrachtio(config.gateway.drachtio, logger);
+  } catch (e) {
+    await edge.stop();
+    throw e;
+  }
+  const gateway = installGateway(srf as unknown as SrfApp, {
+    xmpp: createXmppOut(edge),
+    sip: createSipOut(srf, logger, { proxy: config.gateway.sipProxy.uri }),
+    correlations: createLruCorrelations(),
+    clock: { now: () => new Date() },
+    ids: { next: () => randomUUID() },
+    log: logger,
+    policy,
+    chatStates: new Map(),
+  });
+  edge.onStanza(gateway.onStanza);
+  logger.info({ domains: config.gateway.domains, s2s }, 'gateway started');
+  return {
+    s2s,
+    edge,
+    async stop() {
+      srf.disconnect();
+      await edge.stop();
+      logger.info({}, 'gateway stopped');
+    },
+  };
+}

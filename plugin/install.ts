@@ -1,0 +1,26 @@
+import type { XmlElement } from './core/xml/xml-element';
+import { messageRoute } from './middleware/message-route';
+import { createStanzaDispatcher } from './stanza-dispatch';
+import { handleSipMessage } from './use-cases/sip-message-to-xmpp';
+import type { XmppToSipDeps } from './use-cases/xmpp-message-to-sip';
+
+/** The part of drachtio-srf's app the gateway registers with. */
+export interface SrfApp {
+  use(method: string, fns: Array<(req: never, res: never) => void>): unknown;
+}
+
+/**
+ * Plugs the gateway into a drachtio-srf application: SIP MESSAGE is routed to
+ * the SIP→XMPP use-case (`srf.use('message', …)`, which also makes srf ask
+ * drachtio-server for the route), and the returned handler takes the S2S
+ * edge's authenticated inbound stanzas.
+ */
+export function installGateway(srf: SrfApp, deps: XmppToSipDeps): { onStanza: (el: XmlElement) => void } {
+  srf.use('message', [messageRoute((m) => handleSipMessage(m, deps), deps.log) as (req: never, res: never) => void]);
+  const dispatch = createStanzaDispatcher(deps);
+  return {
+    onStanza: (el) => {
+      dispatch(el).catch((e: unknown) => deps.log.error({ err: e, stanza: el.name }, 'stanza dispatch failed'));
+    },
+  };
+}
