@@ -61,7 +61,8 @@ export function parseCpim(
   for (let line = lines.next(); line !== ''; line = lines.next()) {
     if (line === undefined) return err(messageError('cpim-malformed', 'no blank line after the CPIM message headers'));
     const h = parseHeaderLine(line);
-    if (!h) return err(messageError('cpim-malformed', `not a CPIM header line: "${line.slice(0, 60)}"`));
+    // Never quote the line: it may be the user's text, and details reach the log (logMessageBodies).
+    if (!h) return err(messageError('cpim-malformed', `line ${headers.length + 1} is not a CPIM header line (RFC 3862 §3)`));
     headers.push(h.header);
     raw.push(h.raw);
   }
@@ -75,7 +76,7 @@ export function parseCpim(
       continue;
     }
     const m = HEADER.exec(line);
-    if (!m) return err(messageError('cpim-malformed', `missing MIME headers: "${line.slice(0, 60)}" (RFC 3862 §2.4)`));
+    if (!m) return err(messageError('cpim-malformed', 'missing MIME headers before the content (RFC 3862 §2.4)'));
     last = m[1]!.toLowerCase();
     contentHeaders[last] = m[2]!.trim();
   }

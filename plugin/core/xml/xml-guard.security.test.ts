@@ -58,7 +58,7 @@ describe('security: parseXmlDocument refuses XML attack constructs (RFC 6120 §1
    * restricted-xml; only "<?xml" followed by whitespace is a declaration
    * (XML 1.0 §2.8, PITarget excludes "xml").
    */
-  it.failing.each([
+  it.each([
     ['an xml-stylesheet PI', '<?xml-stylesheet type="text/xsl" href="http://evil.test/x.xsl"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:a@b"/>'],
     ['an arbitrary PI', '<?php system("id") ?><x/>'],
   ])('refuses %s in place of the XML declaration', (_n, text) => {
@@ -66,14 +66,14 @@ describe('security: parseXmlDocument refuses XML attack constructs (RFC 6120 §1
   });
 
   /*
-   * DEFECT (low): duplicate attributes are not refused. XML 1.0 §3.1 WFC
+   * Fixed defect (low), kept as a regression test: duplicate attributes are not refused. XML 1.0 §3.1 WFC
    * "Unique Att Spec" makes <x a='1' a='2'/> not well-formed; ltx silently
    * keeps the last value. Two parsers reading the same document can then
    * disagree about, e.g., a PIDF entity or an IMDN message-id (a parser
    * differential), and RFC 6120 §11.4 requires well-formed input. Expected:
    * not-well-formed.
    */
-  it.failing('refuses an element with the same attribute twice (XML 1.0 §3.1 Unique Att Spec)', () => {
+  it('refuses an element with the same attribute twice (XML 1.0 §3.1 Unique Att Spec)', () => {
     expect(codeOf("<presence entity='pres:alice@sip.example' entity='pres:ceo@sip.example'/>")).toBe('not-well-formed');
   });
 });

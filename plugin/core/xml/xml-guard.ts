@@ -57,6 +57,7 @@ const enum S {
   SelfClose, // read '/' in a start tag, expecting '>'
   EndTagName,
   EndTagTail, // after the end-tag name, expecting '>'
+  DeclTarget, // after the leading "<?", expecting "xml" and whitespace
   Decl, // inside the leading <?xml ... ?>
   Entity, // after '&' in text or an attribute value
   Closed, // document root (or stream) closed
@@ -85,6 +86,10 @@ export class XmlGuard {
   private entity = '';
   private entityReturn = S.Text;
   private declPrev = 0;
+  private declTarget = '';
+  /** Attribute names of the start tag being scanned (XML 1.0 §3.1 Unique Att Spec). */
+  private attrNames = new Set<string>();
+  private attrName = '';
   private failed: XmlGuardError | undefined;
   private limits: XmlGuardLimits;
 
@@ -186,8 +191,8 @@ export class XmlGuard {
         if (c === 0x21 /* ! */) return this.fail('restricted-xml', 'comments, CDATA sections and DTDs are not allowed (RFC 6120 §11.1)');
         if (c === 0x3f /* ? */) {
           if (!this.seenContent && this.depth === 0) {
-            this.state = S.Decl;
-            this.declPrev = 0;
+            this.state = S.DeclTarget;
+            this.declTarget = '';
             return undefined;
           }
           return this.fail('restricted-xml', 'processing instructions are not allowed (RFC 6120 §11.1)');
@@ -200,6 +205,7 @@ export class XmlGuard {
         if (!isNameStart(c)) return this.fail('not-well-formed', 'invalid element name');
         this.seenContent = true;
         this.state = S.TagName;
+        this.attrNames.clear();
         return undefined;
       case S.TagName:
         if (isNameChar(c)) return undefined;
@@ -208,17 +214,20 @@ export class XmlGuard {
         if (isWs(c)) return undefined;
         if (isNameStart(c)) {
           this.state = S.AttrName;
+          this.attrName = String.fromCharCode(c);
           return undefined;
         }
         return this.afterStartTagToken(c);
       case S.AttrName:
-        if (isNameChar(c)) return undefined;
-        if (isWs(c)) {
-          this.state = S.AttrEq;
+        if (isNameChar(c)) {
+          this.attrName += String.fromCharCode(c);
           return undefined;
         }
-        if (c === 0x3d /* = */) {
-          this.state = S.AttrQuote;
+        if (isWs(c) || c === 0x3d /* = */) {
+          // XML 1.0 §3.1 WFC Unique Att Spec: two parsers must never disagree on a value.
+          if (this.attrNames.has(this.attrName)) return this.fail('not-well-formed', `duplicate attribute ${this.attrName}`);
+          this.attrNames.add(this.attrName);
+          this.state = c === 0x3d ? S.AttrQuote : S.AttrEq;
           return undefined;
         }
         return this.fail('not-well-formed', 'attribute without a value');
@@ -261,6 +270,17 @@ export class XmlGuard {
         if (isWs(c)) return undefined;
         if (c === 0x3e) return this.closeElement();
         return this.fail('not-well-formed', 'invalid end tag');
+      case S.DeclTarget:
+        // Only "<?xml" + whitespace is the declaration (XML 1.0 §2.8); any other
+        // target, including "xml-stylesheet", is a processing instruction.
+        if (this.declTarget === 'xml' && isWs(c)) {
+          this.state = S.Decl;
+          this.declPrev = 0;
+          return undefined;
+        }
+        this.declTarget += String.fromCharCode(c);
+        if (!'xml'.startsWith(this.declTarget)) return this.fail('restricted-xml', 'processing instructions are not allowed (RFC 6120 §11.1)');
+        return undefined;
       case S.Decl:
         // <?xml version='1.0'?> — only the declaration, never another PI.
         if (c === 0x3e && this.declPrev === 0x3f) {
