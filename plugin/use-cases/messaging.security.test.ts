@@ -111,7 +111,7 @@ describe('security: message bodies stay out of the log unless logMessageBodies (
   });
 
   /*
-   * DEFECT: a refused message/cpim body is quoted into the error detail
+   * Fixed defect, kept as a regression test: a refused message/cpim body was quoted into the error detail
    * (plugin/core/message/cpim.ts parseCpim: `missing MIME headers: "<first
    * 60 chars of the line>"` and `not a CPIM header line: "..."`), and
    * sip-message-to-xmpp.ts refuseContent logs that detail at info level

@@ -48,7 +48,7 @@ describe('security: parseXmlDocument refuses XML attack constructs (RFC 6120 §1
   });
 
   /*
-   * DEFECT: the guard treats ANY "<?...?>" before the root as the XML
+   * Fixed defect, kept as a regression test: the guard treated ANY "<?...?>" before the root as the XML
    * declaration (xml-guard.ts S.Lt: '?' with !seenContent enters S.Decl and
    * accepts whatever follows until '?>'). So a processing instruction such
    * as <?xml-stylesheet href='http://evil/x.xsl'?> or <?php ...?> is
@@ -66,7 +66,7 @@ describe('security: parseXmlDocument refuses XML attack constructs (RFC 6120 §1
   });
 
   /*
-   * Fixed defect (low), kept as a regression test: duplicate attributes are not refused. XML 1.0 §3.1 WFC
+   * Fixed defect (low), kept as a regression test: duplicate attributes were not refused. XML 1.0 §3.1 WFC
    * "Unique Att Spec" makes <x a='1' a='2'/> not well-formed; ltx silently
    * keeps the last value. Two parsers reading the same document can then
    * disagree about, e.g., a PIDF entity or an IMDN message-id (a parser
