@@ -211,3 +211,20 @@ describe('S2SRouter: confirmed sends (the SIP side answers its transaction with 
     expect(results).toEqual([{ ok: false, condition: 'remote-server-not-found', text: 'refused.test is not a federated partner' }]);
   });
 });
+
+describe('S2SRouter: dialback verification during the reconnect backoff (XEP-0220 §2.1.2)', () => {
+  it('still tries to reach the authoritative server when the partner connects to us during our backoff', async () => {
+    let now = 1_000_000;
+    let attempts = 0;
+    const { router } = setup(() => {
+      attempts++;
+      return Promise.reject(Object.assign(new Error('down'), { condition: 'remote-server-not-found' }));
+    }, { now: () => now, random: () => 1 });
+    router.send(msg('1'));
+    await settle();
+    expect(attempts).toBe(1); // our outbound failed: backoff starts
+    now += 10; // well inside the retry window
+    await router.verify({ receiving: 'gw.test', originating: 'peer.test', streamId: 's', key: 'k' });
+    expect(attempts).toBe(2); // the partner's own connection to us is evidence it is back
+  });
+});

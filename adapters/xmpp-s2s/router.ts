@@ -120,7 +120,8 @@ export class S2SRouter implements DialbackVerifier {
     const route = this.route(req.receiving, req.originating, policy);
     let s = route.session && !route.session.isClosing ? route.session : undefined;
     if (!s) {
-      if (!route.connecting && this.deps.now() < route.retryAt) return 'error';
+      // No backoff check here: a partner connecting to us is evidence it is back,
+      // and refusing its dialback would lock it out for the whole retry window.
       s = await new Promise<OutboundSession | undefined>((resolve) => {
         route.waiters.push(resolve);
         this.ensureConnecting(route);
