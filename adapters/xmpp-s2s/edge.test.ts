@@ -93,10 +93,10 @@ describe('S2S edge federating with another edge', () => {
 });
 
 describe('S2S edge: inbound connection limits', () => {
-  it('refuses an inbound stream beyond the partner connection limit with policy-violation', async () => {
+  it('counts a stream that has not authenticated against the global limit only, not against the partner it claims (RFC 6120 §13.7)', async () => {
     const edge = createS2SEdge({
       domains: ['gw.test'], policyFor: () => ({ ...POLICY_PLAIN, connectionLimit: 1 }), tls: tlsFor({}),
-      logger: memoryLogger().logger, connect: () => new Promise(() => undefined),
+      logger: memoryLogger().logger, limits: { closeTimeoutMs: 50 }, connect: () => new Promise(() => undefined),
     });
     const peers = [0, 1].map(() => {
       const [a, b] = duplexPair();
@@ -106,8 +106,10 @@ describe('S2S edge: inbound connection limits', () => {
       return p;
     });
     await peers[0]?.waitFor(/<\/stream:features>/);
-    await peers[1]?.waitFor(/<stream:error><policy-violation /);
-    expect(edge.connections).toBe(1);
+    await peers[1]?.waitFor(/<\/stream:features>/);
+    expect(edge.connections).toBe(2);
+    await edge.stop();
+    expect(edge.connections).toBe(0);
   });
 
   it('refuses an inbound stream beyond the global connection limit with resource-constraint', async () => {

@@ -13,6 +13,7 @@ import { S2SRouter, type Connector, type RouteResult } from './router';
 import { InboundSession } from './session/inbound-session';
 import { DEFAULT_LIMITS, type S2SLimits, type SessionDeps, type TlsProvider } from './session/session-options';
 import type { StreamSession } from './session/stream-session';
+import { refuseSocket } from './stream/refuse-socket';
 import { streamError } from './stream/stream-error';
 import { systemTimers, type Timers } from './stream/timers';
 
@@ -53,8 +54,12 @@ export interface S2SEdge {
   sendConfirmed(el: XmlElement): Promise<RouteResult>;
   /** Receives authenticated inbound stanzas (and bounces of our own stanzas). IQ get/set to users must be answered. */
   onStanza(handler: (el: XmlElement) => void): void;
-  /** Runs the S2S protocol on an accepted connection (what the listener calls; tests pass duplex pairs). */
-  acceptSocket(socket: Duplex, ip?: string): InboundSession;
+  /**
+   * Runs the S2S protocol on an accepted connection (what the listener calls;
+   * tests pass duplex pairs). Beyond the global connection limit the socket is
+   * refused at once with resource-constraint, and undefined is returned.
+   */
+  acceptSocket(socket: Duplex, ip?: string): InboundSession | undefined;
   readonly connections: number;
 }
 
@@ -115,20 +120,34 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
     router.send(local.reply); // replies travel on our outbound stream (no XEP-0288 bidi)
   };
 
-  const acceptSocket = (socket: Duplex, ip?: string): InboundSession => {
+  const acceptSocket = (socket: Duplex, ip?: string): InboundSession | undefined => {
+    // Counted from accept, before a byte is read, so silent connections
+    // (slowloris) are bounded by the global limit too; the establishment
+    // timeout bounds how long each may stay.
+    const full = registry.admitPending();
+    if (full) {
+      log.warn({ ip, connections: registry.count }, 'refusing an inbound connection: global connection limit reached');
+      refuseSocket(socket, full, [...localDomains][0] ?? 'invalid', timers, session.limits.closeTimeoutMs);
+      return undefined;
+    }
+    let chargedTo: string | undefined;
     const s = new InboundSession(socket, {
       ...session,
       verifier: router,
       onStanza: onInboundStanza,
-      admit: (sess) => {
-        const policy = deps.policyFor(sess.remote);
-        const refused = registry.admit(sess.remote, policy?.connectionLimit ?? 0);
-        if (!refused) sess.onClosed(() => registry.release(sess.remote));
+      // Charged to the partner only when its first domain pair authenticates (InboundDeps.admit).
+      admit: (_sess, remote) => {
+        const refused = registry.promote(remote, deps.policyFor(remote)?.connectionLimit ?? 0);
+        if (!refused) chargedTo = remote;
         return refused;
       },
     }, ip);
     inbound.add(s);
-    s.onClosed(() => inbound.delete(s));
+    s.onClosed(() => {
+      inbound.delete(s);
+      if (chargedTo !== undefined) registry.release(chargedTo);
+      else registry.releasePending();
+    });
     return s;
   };
 

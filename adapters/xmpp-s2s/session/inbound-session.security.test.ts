@@ -1,8 +1,7 @@
 /**
  * Attack tests for the receiving side of an S2S stream. Every test drives the
  * real InboundSession through an in-process duplex pair, as a hostile peer
- * would drive it over TCP. `it.failing` marks a demonstrated defect: the test
- * states the behaviour the RFC requires and fails today.
+ * would drive it over TCP.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { duplexPair, type Duplex } from 'node:stream';
@@ -267,19 +266,18 @@ describe('security: TLS downgrade and STARTTLS injection (RFC 6120 §5.3.1, §5.
   });
 
   /*
-   * DEFECT (CVE-2011-0411 class, "STARTTLS command injection"). Bytes that
-   * arrive in the same read as <starttls/> are plain text, but
-   * StreamParser.write keeps looping over the rest of the chunk after the
-   * handler has swapped in the post-TLS parser (xml-transport.ts upgrade() →
-   * resetTransport()), with `secure` already true. So a plain-text header and
-   * <db:result/> pipelined behind <starttls/> are processed as if they had
-   * arrived inside TLS: the "TLS Required" check is bypassed and a dialback
-   * verification is started for them. RFC 6120 §5.4.3.3: knowledge obtained
-   * before TLS took effect must be discarded; the receiving entity must not
-   * act on plain-text data pipelined after <starttls/> (close with
-   * not-well-formed/policy-violation, or discard it).
+   * Fixed defect, kept as a regression test (CVE-2011-0411 class,
+   * "STARTTLS command injection"): bytes that arrive in the same read as
+   * <starttls/> are plain text, but StreamParser.write used to keep looping
+   * over the rest of the chunk after the handler had swapped in the post-TLS
+   * parser, with `secure` already true, so a plain-text header and
+   * <db:result/> pipelined behind <starttls/> were processed as if they had
+   * arrived inside TLS (the "TLS Required" check bypassed, a dialback
+   * verification started). RFC 6120 §5.4.3.3: knowledge obtained before TLS
+   * took effect must be discarded. Now the rest of the read is never parsed,
+   * and non-whitespace there closes the stream with policy-violation.
    */
-  it.failing('does not act on plain text pipelined after <starttls/> (it must not run as if it came over TLS)', async () => {
+  it('does not act on plain text pipelined after <starttls/> (it must not run as if it came over TLS)', async () => {
     const { peer, verifier } = setup(REQUIRED);
     peer.send(PEER_HEADER());
     await peer.waitFor(/<\/stream:features>/);
@@ -287,6 +285,30 @@ describe('security: TLS downgrade and STARTTLS injection (RFC 6120 §5.3.1, §5.
     await peer.waitFor(/<proceed /);
     await settle(16);
     expect(verifier.calls).toEqual([]);
+  });
+
+  it('closes with policy-violation, once TLS is up, when anything but whitespace was pipelined after <starttls/>', async () => {
+    const { peer, verifier } = setup(REQUIRED);
+    peer.send(PEER_HEADER());
+    await peer.waitFor(/<\/stream:features>/);
+    peer.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" + PEER_HEADER() + "<db:result from='peer.test' to='gw.test'>k</db:result>");
+    await peer.waitFor(/<proceed /);
+    await peer.startTlsClient({ servername: 'gw.test', ca: [pem('lab-ca.pem')] });
+    // RFC 6120 §4.9.1.2: a header for the new stream first, then the error.
+    await peer.waitFor(/^<\?xml version='1.0'\?><stream:stream [^>]*><stream:error><policy-violation /);
+    expect(verifier.calls).toEqual([]);
+  });
+
+  it('ignores whitespace pipelined after <starttls/> and carries on over TLS', async () => {
+    const { peer } = setup(REQUIRED);
+    peer.send(PEER_HEADER());
+    await peer.waitFor(/<\/stream:features>/);
+    peer.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> \r\n");
+    await peer.waitFor(/<proceed /);
+    await peer.startTlsClient({ servername: 'gw.test', ca: [pem('lab-ca.pem')] });
+    peer.send(PEER_HEADER());
+    await peer.waitFor(/<\/stream:features>/);
+    expect(peer.text).not.toContain('<stream:error>');
   });
 });
 
@@ -455,18 +477,17 @@ describe('security: hostile XML on the stream (RFC 6120 §11.1, §11.6, §13.12)
   });
 
   /*
-   * DEFECT (memory): whitespace between stanzas is neither counted by the
-   * XmlGuard (xml-guard.ts inStanza() is false at stream depth 1 in Text
-   * state) nor dropped before ltx. ltx's SAX parser keeps unfinished text in
-   * its `remainder` and prepends it to every later write until the next '<',
-   * so a peer that sends an endless run of spaces after its stream header (no
-   * authentication needed; every read re-arms the inactivity timer) makes the
-   * process hold all of it, and re-copy it on every read (quadratic CPU).
-   * RFC 6120 §13.12 / the team rule: memory stays bounded; the limit must
-   * hit before anything completes. Expected: the inter-stanza whitespace is
-   * discarded (or counted against maxStanzaBytes and refused).
+   * Fixed defect, kept as a regression test (memory): whitespace between
+   * stanzas is not counted by the XmlGuard (it is free, RFC 6120 §4.6.1
+   * keepalives), and it used to reach ltx, whose SAX parser keeps unfinished
+   * text and prepends it to every later write until the next '<'; a peer
+   * sending an endless run of spaces after its header (no authentication
+   * needed; every read re-arms the inactivity timer) made the process hold
+   * all of it and re-copy it on every read (quadratic CPU). RFC 6120 §13.12:
+   * memory stays bounded. Now StreamParser drops whitespace at stream level
+   * (XmlGuard.betweenStanzas / beforeRoot) before ltx sees it.
    */
-  it.failing('keeps memory bounded while an unauthenticated peer sends megabytes of whitespace after its header', async () => {
+  it('keeps memory bounded while an unauthenticated peer sends megabytes of whitespace after its header', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const { peer, session } = setup({ limits: { maxStanzaBytesPreAuth: 8192 } });

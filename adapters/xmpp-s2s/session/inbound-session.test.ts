@@ -5,9 +5,10 @@ import { serializeXml } from '../../../plugin/core/xml/serialize-xml';
 import type { DialbackVerdict, DialbackVerifyRequest } from '../auth/dialback-verifier';
 import type { PartnerPolicy } from '../policy/partner-policy';
 import { type DepsOverride, contextFor, FAKE_TIMERS, makeDeps, memoryLogger, Peer, PEER_HEADER, pem, POLICY_PLAIN, settle, tlsFor } from '../__tests__/test-deps';
+import { streamError } from '../stream/stream-error';
 import { InboundSession, type InboundDeps } from './inbound-session';
 
-function setup(over: DepsOverride = {}, verdict: DialbackVerdict = 'valid') {
+function setup(over: DepsOverride = {}, verdict: DialbackVerdict = 'valid', admit: InboundDeps['admit'] = () => undefined) {
   const [ours, theirs] = duplexPair();
   const stanzas: XmlElement[] = [];
   const verifyCalls: DialbackVerifyRequest[] = [];
@@ -15,7 +16,7 @@ function setup(over: DepsOverride = {}, verdict: DialbackVerdict = 'valid') {
     ...makeDeps(over),
     verifier: { verify: async (r) => { verifyCalls.push(r); return verdict; } },
     onStanza: (e) => stanzas.push(e),
-    admit: () => undefined,
+    admit,
   };
   const session = new InboundSession(ours, deps, '127.0.0.1');
   const peer = new Peer(theirs);
@@ -106,6 +107,31 @@ describe('InboundSession: dialback as receiving server (XEP-0220 §2.1.2)', () =
     peer.send(PEER_HEADER() + `<db:verify from='peer.test' to='gw.test' id='S1'>${k}</db:verify><db:verify from='peer.test' to='gw.test' id='S2'>${k}</db:verify>`);
     await peer.waitFor(/id="S2" type="invalid"\/>/);
     expect(peer.text).toContain('<db:verify from="gw.test" to="peer.test" id="S1" type="valid"/>');
+  });
+});
+
+describe('InboundSession: the partner connection limit is charged at authentication (RFC 6120 §13.7, Lync ConnectionLimit)', () => {
+  const atLimit: InboundDeps['admit'] = (_s, remote) => streamError('policy-violation', `too many connections with ${remote}`);
+
+  it('asks once, for the first domain that authenticates: never for the domain merely claimed in the header, nor for piggybacked pairs', async () => {
+    const calls: string[] = [];
+    const { peer } = setup({}, 'valid', (_s, remote) => { calls.push(remote); return undefined; });
+    peer.send(PEER_HEADER());
+    await peer.waitFor(/<\/stream:features>/);
+    expect(calls).toEqual([]);
+    await dialbackIn(peer);
+    await dialbackIn(peer, 'conference.peer.test', 'gw2.test');
+    expect(calls).toEqual(['peer.test']);
+  });
+
+  it('refuses the stream with policy-violation, before answering type=valid, when the partner is at its limit', async () => {
+    const { peer, stanzas } = setup({}, 'valid', atLimit);
+    peer.send(PEER_HEADER() + "<db:result from='peer.test' to='gw.test'>key</db:result>");
+    await peer.waitFor(/<stream:error><policy-violation xmlns="urn:ietf:params:xml:ns:xmpp-streams"\/><text [^>]*>too many connections with peer.test</);
+    expect(peer.text).not.toContain('type="valid"');
+    peer.send(MSG());
+    await settle();
+    expect(stanzas).toEqual([]);
   });
 });
 
@@ -334,6 +360,14 @@ describe('InboundSession: STARTTLS and SASL EXTERNAL (RFC 6120 §5, §6, §13.7.
     peer.send(MSG());
     await settle();
     expect(stanzas).toHaveLength(1);
+  });
+
+  it('refuses SASL EXTERNAL with policy-violation instead of <success/> when the partner is at its connection limit', async () => {
+    const { peer } = setup(tlsDeps, 'valid', (_s, remote) => streamError('policy-violation', `too many connections with ${remote}`));
+    await toTls(peer);
+    peer.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='EXTERNAL'>=</auth>");
+    await peer.waitFor(/<stream:error><policy-violation /);
+    expect(peer.text).not.toContain('<success');
   });
 
   it.each([

@@ -21,8 +21,15 @@ export interface InboundDeps extends SessionDeps {
   readonly verifier: DialbackVerifier;
   /** An authenticated stanza, addressing already checked (from domain authenticated, to ours). */
   readonly onStanza: (e: XmlElement, session: InboundSession) => void;
-  /** Connection limits (global, per partner), asked once per stream when the peer's domain is known. */
-  readonly admit: (session: InboundSession) => StreamError | undefined;
+  /**
+   * Charges the stream to the per-partner connection limit of `remote`, asked
+   * once, when the stream's FIRST domain pair authenticates (dialback valid or
+   * SASL EXTERNAL success): a 'from' merely claimed in the header is worth
+   * nothing (RFC 6120 §13.7), so it must not use up that partner's slots. A
+   * returned error refuses the stream. (The global limit is applied by the
+   * owner when it accepts the connection.)
+   */
+  readonly admit: (session: InboundSession, remote: string) => StreamError | undefined;
 }
 
 /**
@@ -91,10 +98,6 @@ export class InboundSession extends StreamSession {
     const policy = this.deps.policyFor(this.remote);
     if (!policy) return this.close(streamError('policy-violation', `${this.remote} is not a federated partner of ${this.local}`));
     this.policy = policy;
-    if (!restart) {
-      const refused = this.inDeps.admit(this);
-      if (refused) return this.close(refused);
-    }
     if (this.secure && !this.cert) {
       this.cert = certificateStatus(this.transport.current as tls.TLSSocket, this.remote);
       this.log.info({ cert: this.cert }, 'tls established');
@@ -152,10 +155,9 @@ export class InboundSession extends StreamSession {
     // <proceed/> goes out in clear text on the raw socket, after the TLS layer
     // already listens: the peer's ClientHello may follow it immediately.
     raw.write(serializeXml(el('proceed', { xmlns: NS_TLS })));
-    this.secure = true;
     this.cert = undefined;
     this.state = 'awaiting-header';
-    this.transport.upgrade(socket);
+    this.upgradeTransport(socket);
   }
 
   private onAuth(e: XmlElement): void {
@@ -170,6 +172,8 @@ export class InboundSession extends StreamSession {
       if (decision.failure === 'not-authorized') this.close(streamError('not-authorized', 'SASL EXTERNAL failed'));
       return;
     }
+    const refused = this.inDeps.admit(this, this.remote); // the first (and only) pair: pairs.size is 0 here
+    if (refused) return this.close(refused);
     this.pairs.add(pairKey(this.remote, this.local));
     this.markEstablished('EXTERNAL', this.policy?.keepAlive ?? false);
     this.state = 'awaiting-header';
@@ -209,6 +213,9 @@ export class InboundSession extends StreamSession {
     this.pendingVerify.delete(pairKey(from, to));
     if (this.isClosing) return;
     if (verdict === 'valid') {
+      // Only now is the stream charged to a partner (see InboundDeps.admit); piggybacked pairs are not charged again.
+      const refused = this.pairs.size === 0 ? this.inDeps.admit(this, from) : undefined;
+      if (refused) return this.close(refused);
       // Authorize the pair before answering: the peer may send stanzas as soon as it reads type='valid'.
       this.pairs.add(pairKey(from, to));
       this.state = 'established';

@@ -155,6 +155,34 @@ describe('OutboundSession: TLS and SASL EXTERNAL policy (RFC 6120 §5, §6, XEP-
     await expect(closed).resolves.toMatchObject({ condition: 'policy-violation', wasEstablished: false });
   });
 
+  /*
+   * RFC 6120 §5.4.3.3 / CVE-2011-0411: whatever follows <proceed/> in clear
+   * text (here a man in the middle's forged response header, features and
+   * dialback success) must never be taken as if it had come over TLS.
+   */
+  it('never acts on clear text pipelined after <proceed/>: it closes with policy-violation, unauthenticated', async () => {
+    const { peer, closed, isEstablished } = setup(POLICY_OPEN, tlsDeps);
+    await peer.waitFor(/<stream:stream [^>]*>/);
+    peer.send(RESPONSE() + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><dialback xmlns='urn:xmpp:features:dialback'/></stream:features>");
+    await peer.waitFor(/<starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"\/>$/);
+    peer.send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" + RESPONSE('FORGED') + FEATURES_DB + "<db:result from='peer.test' to='gw.test' type='valid'/>");
+    await expect(closed).resolves.toMatchObject({ condition: 'policy-violation', wasEstablished: false });
+    expect(isEstablished()).toBe(false);
+  });
+
+  it('ignores whitespace after <proceed/> and completes TLS (RFC 6120 §5.4.3.3)', async () => {
+    const { peer, session } = setup(POLICY_OPEN, tlsDeps);
+    await peer.waitFor(/<stream:stream [^>]*>/);
+    peer.send(RESPONSE() + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><dialback xmlns='urn:xmpp:features:dialback'/></stream:features>");
+    await peer.waitFor(/<starttls xmlns="urn:ietf:params:xml:ns:xmpp-tls"\/>$/);
+    peer.send("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/> \n");
+    await peer.startTlsServer({ key: pem('peer.key'), cert: pem('peer.pem'), ca: [pem('lab-ca.pem')] });
+    await peer.waitFor(/<stream:stream [^>]*>/);
+    peer.send(RESPONSE('TLSID') + FEATURES_DB);
+    await peer.waitFor(new RegExp(`<db:result from="gw.test" to="peer.test">${key('peer.test', 'gw.test', 'TLSID')}</db:result>`));
+    expect(session.isClosing).toBe(false);
+  });
+
   it('closes with policy-violation when our policy requires TLS and the peer does not offer it', async () => {
     const { peer, closed } = setup({ ...POLICY_OPEN, tls: 'Required' }, tlsDeps);
     await peer.waitFor(/<stream:stream [^>]*>/);

@@ -213,8 +213,7 @@ export class OutboundSession extends StreamSession {
       secureContext: this.deps.tls.secureContext(this.local),
       rejectUnauthorized: false, // the policy, not OpenSSL, decides what an invalid certificate means
     });
-    this.secure = true;
-    this.transport.upgrade(socket);
+    this.upgradeTransport(socket);
     let restarted = false;
     const ready = () => {
       if (restarted || this.isClosing) return;

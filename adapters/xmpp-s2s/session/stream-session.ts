@@ -111,6 +111,17 @@ export abstract class StreamSession {
     this.writeRaw(streamHeader(h));
   }
 
+  /**
+   * Continues over TLS on `socket` (STARTTLS). RFC 6120 §5.4.3.3: a new
+   * stream starts, so our header is due again, and what was read in clear
+   * text but not yet parsed is discarded (XmlTransport.upgrade).
+   */
+  protected upgradeTransport(socket: Duplex): void {
+    this.secure = true;
+    this.headerSent = false;
+    this.transport.upgrade(socket);
+  }
+
   /** The header to send when we must close before having sent one (RFC 6120 §4.9.1.2). */
   protected abstract fallbackHeader(): { from: string; to?: string | undefined; id?: string | undefined };
 

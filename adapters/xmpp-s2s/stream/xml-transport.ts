@@ -82,13 +82,20 @@ export class XmlTransport {
     return s;
   }
 
-  /** Continues on a new socket (the TLS layer) with a fresh parser (RFC 6120 §5.4.3.3 restart). */
+  /**
+   * Continues on a new socket (the TLS layer) with a fresh parser (RFC 6120
+   * §5.4.3.3 restart). What was read from the old socket and not yet parsed
+   * (the rest of the current read, and reads queued behind it) was clear
+   * text: it is discarded, never parsed as if it had come over TLS.
+   */
   upgrade(s: Duplex): void {
     this.parser.resetTransport();
+    const cleartext = this.backlog.splice(0);
     this.detached = false;
     this.waitingForDrain = false;
     this.attach(s);
     this.flush();
+    for (const c of cleartext) this.parser.discardCleartext(c);
   }
 
   restartParser(): void {

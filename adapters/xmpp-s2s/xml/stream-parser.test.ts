@@ -53,6 +53,7 @@ describe('StreamParser: RFC 6120 §4 stream parsing over arbitrary reads', () =>
     ['a DOCTYPE (§11.1)', `<!DOCTYPE stream:stream>${HEADER}`, 'error restricted-xml'],
     ['an internal entity reference (§11.1)', `${HEADER}<message><body>&xxe;</body></message>`, 'error restricted-xml'],
     ['mismatched tags (§4.9.3.13)', `${HEADER}<message></presence>`, 'error not-well-formed'],
+    ['a reference directly inside the stream (§4.9.3.13)', `${HEADER} &amp; <message/>`, 'error not-well-formed'],
     ['an unquoted attribute', `${HEADER}<message to=x/>`, 'error not-well-formed'],
     ['a stanza over the pre-auth size limit (Prosody stanza-too-big)', `${HEADER}<message><body>${'x'.repeat(9000)}</body></message>`, 'error policy-violation stanza-too-big'],
     ['more elements than the pre-auth limit (ejabberd 32)', `${HEADER}<message>${'<x/>'.repeat(40)}</message>`, 'error policy-violation'],
@@ -105,5 +106,82 @@ describe('StreamParser: RFC 6120 §4 stream parsing over arbitrary reads', () =>
     for (let i = 0; i < 20000; i++) p.write(' ');
     expect(events).toEqual([]);
     expect(((p as unknown as { ltx: { root: { children: unknown[] } } }).ltx.root.children.length)).toBe(0);
+  });
+});
+
+describe('StreamParser: whitespace at stream level never reaches ltx (RFC 6120 §4.6.1 keepalives, §13.12 bounded memory)', () => {
+  const MSG = "<message from='a@peer.test' to='b@gw.test'><body>x</body></message>";
+
+  /** A parser whose ltx input is measured (ltx keeps unfinished text and re-copies it on every write). */
+  function measured() {
+    const events: string[] = [];
+    const p = new StreamParser(LIMITS, {
+      start: () => events.push('start'), stanza: (e) => events.push(serializeXml(e)), end: () => events.push('end'),
+      error: (e) => events.push(`error ${e.condition}`),
+    });
+    const ltx = (p as unknown as { ltx: { write(s: string): void } }).ltx;
+    const write = ltx.write.bind(ltx);
+    let fed = 0;
+    ltx.write = (t: string) => { fed += t.length; write(t); };
+    return { p, events, fed: () => fed };
+  }
+
+  it('drops megabytes of whitespace before the header and between stanzas: ltx sees only the markup', () => {
+    const { p, events, fed } = measured();
+    for (let i = 0; i < 16; i++) p.write(' \r\n\t'.repeat(16_384));
+    p.write(HEADER);
+    for (let i = 0; i < 16; i++) p.write(' '.repeat(65_536));
+    p.write(` \n${MSG}\n `);
+    expect(events).toEqual(['start', '<message from="a@peer.test" to="b@gw.test"><body>x</body></message>']);
+    expect(fed()).toBe(HEADER.length - "<?xml version='1.0'?>".length + MSG.length);
+  });
+
+  it('keeps whitespace that belongs to a stanza when a read ends inside a tag or inside its text', () => {
+    const { p, events } = measured();
+    p.write(HEADER);
+    p.write("<message to='b@gw.test");
+    p.write("  x' ");
+    p.write("   from='a@peer.test'><body>");
+    p.write('  two  spaces  ');
+    p.write('</body></message>');
+    expect(events).toEqual(['start', '<message to="b@gw.test  x" from="a@peer.test"><body>  two  spaces  </body></message>']);
+  });
+});
+
+describe('StreamParser: clear text read after STARTTLS is never parsed (RFC 6120 §5.4.3.3, CVE-2011-0411)', () => {
+  const STARTTLS = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
+
+  function tlsParser() {
+    const events: string[] = [];
+    const p: StreamParser = new StreamParser(LIMITS, {
+      start: (_n, a) => events.push(`start ${a.from}`),
+      stanza: (e) => { events.push(`stanza ${e.name}`); if (e.name === 'starttls') p.resetTransport(); },
+      end: () => events.push('end'),
+      error: (e) => events.push(`error ${e.condition}`),
+    });
+    return { p, events };
+  }
+
+  it.each([
+    ['nothing', '', []],
+    ['whitespace', ' \r\n ', []],
+    ['a header and a db:result', `${HEADER.replace("from='peer.test'", "from='evil.test'")}<db:result from='peer.test' to='gw.test'>k</db:result>`, ['error policy-violation']],
+    ['one character', 'x', ['error policy-violation']],
+  ])('after %s in the same read, only what arrives over TLS is parsed', (_n, pipelined, expected) => {
+    const { p, events } = tlsParser();
+    p.write(HEADER + STARTTLS + pipelined);
+    p.write(HEADER); // the first read over TLS
+    const overTls = expected.length === 0 ? ['start peer.test'] : [];
+    expect(events).toEqual(['start peer.test', 'stanza starttls', ...expected, ...overTls]);
+  });
+
+  it.each([
+    ['whitespace', ' \n', []],
+    ['markup', '<db:result/>', ['error policy-violation']],
+  ])('refuses queued clear-text reads only when they hold more than whitespace (%s)', (_n, data, expected) => {
+    const { p, events } = tlsParser();
+    p.write(HEADER + STARTTLS);
+    p.discardCleartext(Buffer.from(data));
+    expect(events).toEqual(['start peer.test', 'stanza starttls', ...expected]);
   });
 });

@@ -4,6 +4,11 @@ import type { XmlElement } from '../../../plugin/core/xml/xml-element';
 import { XmlGuard, type XmlGuardError, type XmlGuardLimits } from '../../../plugin/core/xml/xml-guard';
 import { stanzaTooBig, streamError, type StreamError } from '../stream/stream-error';
 
+/** XML whitespace (XML 1.0 §2.3 S), not JavaScript's wider \s. */
+const LEADING_WS = /^[ \t\r\n]+/;
+const isBlank = (data: string | Uint8Array): boolean =>
+  typeof data === 'string' ? /^[ \t\r\n]*$/.test(data) : data.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+
 /** What a parsed stream delivers. Exactly one of end/error ends a parse generation. */
 export interface StreamParserHandler {
   /** The peer's stream header, RFC 6120 §4.7 (attributes exactly as written, prefixes included). */
@@ -47,6 +52,8 @@ export class StreamParser {
   private done = false;
   private declPending = true;
   private preamble = '';
+  /** Set by resetTransport() during a read: the rest of that read is clear text. */
+  private transportReset = false;
 
   constructor(private limits: XmlGuardLimits, private readonly handler: StreamParserHandler) {
     this.guard = new XmlGuard(limits, 'stream');
@@ -72,14 +79,33 @@ export class StreamParser {
     this.done = false;
   }
 
-  /** Also forgets bytes of an incomplete UTF-8 sequence (used when the transport changes, e.g. TLS). */
+  /**
+   * Used when the transport changes (STARTTLS): also forgets bytes of an
+   * incomplete UTF-8 sequence, and abandons the rest of the current read,
+   * which arrived in clear text (see discardCleartext).
+   */
   resetTransport(): void {
     this.decoder = new TextDecoder('utf-8', { fatal: true });
     this.reset();
+    this.transportReset = true;
+  }
+
+  /**
+   * Bytes that were read in clear text after <starttls/> (inbound) or
+   * <proceed/> (outbound) but not parsed when TLS took over. They are never
+   * parsed: RFC 6120 §5.4.3.3 has both sides discard what they learnt before
+   * TLS took effect, and parsing them as if they came over TLS is the
+   * CVE-2011-0411 "STARTTLS command injection". Only the TLS handshake may
+   * follow (§5.4.2.3: negotiation begins right after <proceed/>), so
+   * anything but whitespace closes the stream.
+   */
+  discardCleartext(data: string | Uint8Array): void {
+    if (!isBlank(data)) this.fail(streamError('policy-violation', 'data pipelined in clear text after STARTTLS (RFC 6120 §5.4.3.3)'));
   }
 
   write(chunk: Buffer | Uint8Array | string): void {
     if (this.done) return;
+    this.transportReset = false;
     let text: string;
     if (typeof chunk === 'string') text = chunk;
     else {
@@ -93,27 +119,31 @@ export class StreamParser {
     while (from < text.length && !this.done) {
       const gt = text.indexOf('>', from);
       const to = gt < 0 ? text.length : gt + 1;
+      // Asked before feeding: a piece may start inside a tag whose '>' is still to come.
+      const atStreamLevel = this.guard.betweenStanzas || this.guard.beforeRoot;
       const piece = text.slice(from, to);
       from = to;
       const e = this.guard.feed(piece);
       if (e) return this.fail(guardErrorToStreamError(e));
-      const forLtx = this.skipDeclaration(piece);
-      if (forLtx === '') continue;
-      const ltx = this.ltx;
-      ltx.write(forLtx);
-      // Whitespace between stanzas (keepalives) would otherwise pile up as text children of the root.
-      if (ltx.root && ltx.cursor === ltx.root) ltx.root.children.length = 0;
+      // Whitespace between stanzas (RFC 6120 §4.6.1 keepalives) or before the
+      // header never reaches ltx, which would keep it as text and re-copy it
+      // on every read; the guard has already refused anything else there.
+      const forLtx = this.skipDeclaration(atStreamLevel ? piece.replace(LEADING_WS, '') : piece);
+      if (forLtx !== '') this.ltx.write(forLtx);
+      if (this.transportReset) return this.discardCleartext(text.slice(from));
     }
   }
 
   /**
    * ltx mis-parses an XML declaration split across writes, so the (already
-   * guard-checked, RFC 6120 §11.5) declaration is dropped here instead.
+   * guard-checked, RFC 6120 §11.5) declaration is dropped here instead. The
+   * preamble never holds leading whitespace, and markup in it is counted by
+   * the guard, so it stays bounded.
    */
   private skipDeclaration(piece: string): string {
-    if (!this.declPending) return piece;
-    this.preamble += piece;
-    const t = this.preamble.trimStart();
+    if (!this.declPending || piece === '') return piece;
+    const t = (this.preamble + piece).replace(LEADING_WS, '');
+    this.preamble = t;
     if (t.length < 2) return '';
     if (t.startsWith('<?')) {
       const end = t.indexOf('?>');
@@ -123,9 +153,8 @@ export class StreamParser {
       return t.slice(end + 2);
     }
     this.declPending = false;
-    const all = this.preamble;
     this.preamble = '';
-    return all;
+    return t;
   }
 
   private fail(e: StreamError): void {

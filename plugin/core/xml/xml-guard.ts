@@ -123,6 +123,21 @@ export class XmlGuard {
   }
 
   /**
+   * True between two stanzas of a stream: directly inside the stream root and
+   * outside any markup, where only whitespace (RFC 6120 §4.6.1 keepalives) may
+   * come before the next '<'. That whitespace is not counted, so the caller
+   * must drop it rather than keep it.
+   */
+  get betweenStanzas(): boolean {
+    return this.mode === 'stream' && this.depth === 1 && this.state === S.Text;
+  }
+
+  /** True before the root element (or stream header) opens, outside any markup (XML 1.0 §2.8 Misc). */
+  get beforeRoot(): boolean {
+    return this.depth === 0 && this.state === S.Text;
+  }
+
+  /**
    * Scans the next piece of text. Returns the first violation; after a
    * violation the guard stays failed and returns the same error.
    */
@@ -181,11 +196,12 @@ export class XmlGuard {
           }
           return undefined;
         }
-        if (c === 0x26 /* & */) return this.startEntity(S.Text);
+        // A reference is text too: none is allowed outside the root or between stanzas.
         if (!isWs(c) && this.depth === 0) return this.fail('not-well-formed', 'text outside the root element');
         if (!isWs(c) && this.mode === 'stream' && this.depth === 1) {
           return this.fail('not-well-formed', 'text directly inside the stream');
         }
+        if (c === 0x26 /* & */) return this.startEntity(S.Text);
         return undefined;
       case S.Lt:
         if (c === 0x21 /* ! */) return this.fail('restricted-xml', 'comments, CDATA sections and DTDs are not allowed (RFC 6120 §11.1)');
