@@ -5,17 +5,12 @@
  * unchanged against either; `kind` lets a test skip what only the double
  * can be asked to do (e.g. a short Timer F).
  */
-import { startDrachtioDouble, type DrachtioDoubleOptions } from '../drachtio-double';
+import { startDrachtioDouble, type DrachtioDouble, type DrachtioDoubleOptions } from '../drachtio-double';
 import { drachtioEnv } from './env';
 
-export interface DrachtioTarget {
+/** Where SIP tests find drachtio: the same shape as the double, plus which one it is. */
+export interface DrachtioTarget extends DrachtioDouble {
   readonly kind: 'real' | 'double';
-  readonly adminHost: string;
-  readonly adminPort: number;
-  readonly secret: string;
-  readonly sipHost: string;
-  readonly sipPort: number;
-  stop(): Promise<void>;
 }
 
 /** Double options are ignored when a real server is configured. */
