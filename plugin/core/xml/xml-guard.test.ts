@@ -80,3 +80,18 @@ describe('XmlGuard on a document', () => {
     expect(doc(input)).toBe(expected);
   });
 });
+
+describe('XmlGuard position getters (used to keep inter-stanza whitespace out of the parser)', () => {
+  it.each([
+    ['before anything', '', { beforeRoot: true, betweenStanzas: false }],
+    ['inside the stream header tag', '<stream:stream a="', { beforeRoot: false, betweenStanzas: false }],
+    ['right after the stream header', '<stream:stream>', { beforeRoot: false, betweenStanzas: true }],
+    ['between two stanzas', '<stream:stream><presence/>  ', { beforeRoot: false, betweenStanzas: true }],
+    ['inside a stanza', '<stream:stream><message><body>', { beforeRoot: false, betweenStanzas: false }],
+    ['inside a split start tag of a stanza', '<stream:stream><message to="a', { beforeRoot: false, betweenStanzas: false }],
+  ])('%s', (_n, input, expected) => {
+    const g = new XmlGuard(LIMITS, 'stream');
+    expect(g.feed(input)).toBeUndefined();
+    expect({ beforeRoot: g.beforeRoot, betweenStanzas: g.betweenStanzas }).toEqual(expected);
+  });
+});
