@@ -15,6 +15,7 @@
  */
 import xml, { type Element } from '@xmpp/xml';
 import { randomUUID } from 'node:crypto';
+import './xmpp-client-utf8'; // xmpp.js decodes each read on its own; see the file
 
 export interface ClientOptions {
   /** `xmpps://127.0.30.x:port` (peer.c2sService) or `xmpp://…` for a server without STARTTLS. */

@@ -15,7 +15,7 @@ import { BOT_JID, ECHO_JID, GATEWAY } from './echo';
 import { authentications } from './edge-log';
 import { bare, bodyOf, errorCondition } from './inbox';
 import { recordFirstDelivery } from './first-delivery';
-import { clientUtf8FixApplied } from './client-utf8-fix';
+import { clientUtf8FixApplied } from '../harness/xmpp-client-utf8';
 import { PEER_KINDS, withId } from './peer-lab';
 import { DIALBACK } from './policies';
 import { TEST_MS, WAIT_MS, useLab } from './use-lab';
@@ -86,7 +86,7 @@ describe('message and presence to a real client account and back (RFC 6120 §11.
   it.each(PEER_KINDS)('%s client → echo@gw.test → client: a 60 kB body of multi-byte characters (split across TLS records and TCP reads) survives byte-exact', async (kind) => {
     const peer = lab.peers[kind];
     const body = 'é✓😀ש'.repeat(6000); // 2+3+4+2 bytes × 6000 = 66 000 bytes of UTF-8, under every limit in play (256 KiB)
-    expect(clientUtf8FixApplied()).toBe(true); // else the test client itself corrupts it (client-utf8-fix.ts)
+    expect(clientUtf8FixApplied()).toBe(true); // else the test client itself corrupts it (harness/xmpp-client-utf8.ts)
     const id = await peer.client.sendMessage(ECHO_JID, body);
     const r = await lab.slot.edge.inbox.waitFor((e) => e.attrs.id === id, WAIT_MS);
     expect(Buffer.from(bodyOf(r.el) ?? '', 'utf8').equals(Buffer.from(body, 'utf8'))).toBe(true);

@@ -8,7 +8,7 @@ import type { LabPki } from '../harness/lab-ca';
 import { startEjabberd } from '../harness/ejabberd';
 import { startProsody } from '../harness/prosody';
 import { connectClient, type LabClient } from '../harness/xmpp-client';
-import './client-utf8-fix'; // before any client exists: see the file for the xmpp.js bug it works around
+import '../harness/xmpp-client-utf8'; // before any client exists: see the file for the xmpp.js bug it works around
 import { LAB_ADDRESSES, LAB_DOMAINS, type PeerHandle, type PeerMode, type RunResult } from '../harness/xmpp-peers';
 
 export type PeerKind = 'ejabberd' | 'prosody';

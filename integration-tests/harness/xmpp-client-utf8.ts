@@ -11,7 +11,7 @@
  * byte-exact assertion on what a client receives tests the servers and the
  * edge, not xmpp.js.
  *
- * Import this module before any client is created (peer-lab.ts does).
+ * harness/xmpp-client.ts imports it, so every lab client gets the fix.
  */
 import { StringDecoder } from 'node:string_decoder';
 
