@@ -21,7 +21,7 @@ import { formatJid } from '../core/address/jid';
 import { formatSipUri } from '../core/address/sip-uri';
 import { readImdnRequest } from '../core/message/imdn';
 import { sipStatusFor } from '../core/message/message-error';
-import { sipMessageToStanza } from '../core/message/message-mapping';
+import { sipContentToStanza } from '../core/message/message-mapping';
 import { decodeSipContent } from '../core/message/sip-content';
 import { RFC3339 } from '../core/message/xml-body';
 import type { MessageStanza } from '../core/stanza/stanza';
@@ -49,13 +49,12 @@ export async function handleSipMessage(req: InboundSipMessage, deps: MessagingDe
   }
 
   const id = deps.ids.next();
-  const mapped = sipMessageToStanza(
+  const mapped = sipContentToStanza(
+    content.value,
     {
-      requestUri: req.requestUri, from: { uri: formatSipUri(sender.uri) }, to: { uri: req.requestUri }, callId: req.callId,
-      ...(req.contentType !== undefined ? { contentType: req.contentType } : {}),
+      callId: req.callId,
       ...(req.contentLanguage !== undefined ? { contentLanguage: req.contentLanguage } : {}),
       ...(req.subject !== undefined ? { subject: req.subject } : {}),
-      body: req.body,
     },
     { from: formatJid(xmppFrom), to: formatJid(xmppTo) },
     id,

@@ -4,7 +4,7 @@ import { chatStateToIsComposing, isComposingToChatState } from './chat-state-map
 import { buildIsComposing, IS_COMPOSING_TYPE } from './is-composing';
 import { messageError, type MessageError } from './message-error';
 import { exceedsPagerModeLimit, estimateSipMessageBytes, PAGER_MODE_MAX_BYTES, type PagerModeOptions } from './pager-mode-size';
-import { decodeSipContent, type SipContentOptions } from './sip-content';
+import { decodeSipContent, type SipContent, type SipContentOptions } from './sip-content';
 import type { SipMessageOut, SipMessageRequest, SipOutHeader } from './sip-message';
 import { checkXmlText, TEXT_PLAIN_UTF8 } from './text-plain';
 
@@ -39,8 +39,19 @@ export function sipMessageToStanza(
   opts: SipContentOptions = {},
 ): Result<MessageStanza, MessageError> {
   const content = decodeSipContent(msg.contentType, msg.body, opts);
-  if (!content.ok) return content;
-  const c = content.value;
+  return content.ok ? sipContentToStanza(content.value, msg, addrs, id) : content;
+}
+
+/**
+ * The same RFC 7572 §5 mapping for a body the caller has already decoded with
+ * decodeSipContent (the use-case decodes once to see whether it is an IMDN).
+ */
+export function sipContentToStanza(
+  c: SipContent,
+  msg: Pick<SipMessageRequest, 'callId' | 'contentLanguage' | 'subject'>,
+  addrs: SipToXmppAddresses,
+  id: string,
+): Result<MessageStanza, MessageError> {
   if (c.kind === 'imdn') return err(messageError('not-mappable', 'delivery notification: map with imdn.ts (RFC 5438)'));
 
   const lang = msg.contentLanguage === undefined ? undefined : firstLanguageTag(msg.contentLanguage);
