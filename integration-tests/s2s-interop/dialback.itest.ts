@@ -15,6 +15,7 @@ import { BOT_JID, ECHO_JID, GATEWAY } from './echo';
 import { authentications } from './edge-log';
 import { bare, bodyOf, errorCondition } from './inbox';
 import { recordFirstDelivery } from './first-delivery';
+import { firstRoundTripIn, firstRoundTripOut } from './first-round-trip';
 import { clientUtf8FixApplied } from '../harness/xmpp-client-utf8';
 import { PEER_KINDS, withId } from './peer-lab';
 import { DIALBACK } from './policies';
@@ -31,39 +32,15 @@ const lab = useLab({ mode: 'dialback', policy: DIALBACK, label: 'dialback' });
 
 describe('XEP-0220 dialback over RFC 6120 §5 STARTTLS with ejabberd and Prosody (s2s_secure_auth = false)', () => {
   it.each(PEER_KINDS)('us → %s: a message from bot@gw.test reaches the client (and its reply comes back) over a new outbound stream authenticated with dialback', async (kind) => {
-    const peer = lab.peers[kind];
-    const edge = await lab.slot.use(lab.standardEdge(`first-out-${kind}`)); // no stream exists yet
-    const mark = edge.log.mark();
-    const id = `first-out-${kind}`;
-    const t0 = performance.now();
-    edge.send(el('message', { from: BOT_JID, to: peer.client.bareJid, type: 'chat', id }, el('body', {}, BODY)));
-    const got = await peer.client.waitForStanza(withId(id), WAIT_MS);
-    const ms = performance.now() - t0;
-    // …and the client's answer comes back to bot@gw.test, byte-exact.
-    const replyId = await peer.client.sendMessage(BOT_JID, BODY);
-    const reply = await edge.inbox.waitFor((e) => e.attrs.id === replyId, WAIT_MS);
-    expect(bare(reply.el.attrs.from)).toBe(peer.client.bareJid);
-    expect(Buffer.from(bodyOf(reply.el) ?? '', 'utf8')).toEqual(Buffer.from(BODY, 'utf8'));
-    expect(String(got.attrs.from)).toBe(BOT_JID);
-    expect(Buffer.from(got.getChildText('body') ?? '', 'utf8')).toEqual(Buffer.from(BODY, 'utf8'));
-    expect(authentications(edge.log.since(mark), peer.domain, 'out')).toEqual(['dialback']);
-    expect(authentications(edge.log.since(mark), peer.domain, 'in')).toEqual(['dialback']); // the reply's stream
+    const { ms, log } = await firstRoundTripOut(lab, kind, `first-out-${kind}`, BODY);
+    expect(authentications(log(), lab.peers[kind].domain, 'out')).toEqual(['dialback']);
+    expect(authentications(log(), lab.peers[kind].domain, 'in')).toEqual(['dialback']); // the reply's stream
     recordFirstDelivery({ peer: kind, mode: 'dialback', direction: 'us→peer', ms, setup: 'TCP + STARTTLS + dialback (peer verifies our key over its own connection to us)' });
   }, TEST_MS);
 
   it.each(PEER_KINDS)('%s → us: the client’s message reaches our handler over a new inbound stream authenticated with dialback, and the echo comes back', async (kind) => {
-    const peer = lab.peers[kind];
-    const edge = await lab.slot.use(lab.standardEdge(`first-in-${kind}`));
-    const mark = edge.log.mark();
-    const t0 = performance.now();
-    const id = await peer.client.sendMessage(ECHO_JID, BODY);
-    const r = await edge.inbox.waitFor((e) => e.attrs.id === id, WAIT_MS);
-    const ms = r.at - t0;
-    expect(bare(r.el.attrs.from)).toBe(peer.client.bareJid);
-    expect(bodyOf(r.el)).toBe(BODY);
-    const echo = await peer.client.waitForStanza(withId(`echo:${id}`), WAIT_MS);
-    expect(echo.getChildText('body')).toBe(BODY);
-    const inbound = authentications(edge.log.since(mark), peer.domain, 'in');
+    const { ms, log } = await firstRoundTripIn(lab, kind, `first-in-${kind}`, BODY);
+    const inbound = authentications(log(), lab.peers[kind].domain, 'in');
     expect(inbound).toContain('dialback');
     expect(inbound).not.toContain('EXTERNAL');
     recordFirstDelivery({ peer: kind, mode: 'dialback', direction: 'peer→us', ms, setup: 'TCP + STARTTLS + dialback (we verify the key over a new outbound stream)' });

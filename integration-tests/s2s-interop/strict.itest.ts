@@ -12,9 +12,10 @@ import { el } from '../../plugin/core/xml/xml-element';
 import type { LabPki } from '../harness/lab-ca';
 import { BOT_JID, ECHO_JID } from './echo';
 import { authentications, type EdgeLogLine } from './edge-log';
-import { bare, bodyOf, errorCondition } from './inbox';
+import { bare, errorCondition } from './inbox';
 import { recordFirstDelivery } from './first-delivery';
-import { PEER_KINDS, startAllSettled, withId, type LabPeer, type PeerKind } from './peer-lab';
+import { firstRoundTripIn, firstRoundTripOut } from './first-round-trip';
+import { PEER_KINDS, startAllSettled, type LabPeer, type PeerKind } from './peer-lab';
 import { STRICT } from './policies';
 import { HOOK_MS, QUIET_MS, TEST_MS, WAIT_MS, useLab } from './use-lab';
 
@@ -38,40 +39,16 @@ const impostors: Partial<Record<PeerKind, LabPeer>> = {};
 
 describe('RFC 6120 §5 STARTTLS + §6 SASL EXTERNAL (XEP-0178) with ejabberd and Prosody, certificates checked against the lab CA', () => {
   it.each(PEER_KINDS)('us → %s: a message from bot@gw.test reaches the client (and its reply comes back) over a new outbound stream authenticated with EXTERNAL', async (kind) => {
-    const peer = lab.peers[kind];
-    const edge = await lab.slot.use(lab.standardEdge(`strict-first-out-${kind}`));
-    const mark = edge.log.mark();
-    const id = `strict-out-${kind}`;
-    const t0 = performance.now();
-    edge.send(el('message', { from: BOT_JID, to: peer.client.bareJid, type: 'chat', id }, el('body', {}, BODY)));
-    const got = await peer.client.waitForStanza(withId(id), WAIT_MS);
-    const ms = performance.now() - t0;
-    // …and the client's answer comes back to bot@gw.test, byte-exact.
-    const replyId = await peer.client.sendMessage(BOT_JID, BODY);
-    const reply = await edge.inbox.waitFor((e) => e.attrs.id === replyId, WAIT_MS);
-    expect(bare(reply.el.attrs.from)).toBe(peer.client.bareJid);
-    expect(Buffer.from(bodyOf(reply.el) ?? '', 'utf8')).toEqual(Buffer.from(BODY, 'utf8'));
-    expect(Buffer.from(got.getChildText('body') ?? '', 'utf8')).toEqual(Buffer.from(BODY, 'utf8'));
-    expect(authentications(edge.log.since(mark), peer.domain, 'out')).toEqual(['EXTERNAL']);
-    expect(authentications(edge.log.since(mark), peer.domain, 'in')).toEqual(['EXTERNAL']); // the reply's stream
+    const { ms, log } = await firstRoundTripOut(lab, kind, `strict-out-${kind}`, BODY);
+    expect(authentications(log(), lab.peers[kind].domain, 'out')).toEqual(['EXTERNAL']);
+    expect(authentications(log(), lab.peers[kind].domain, 'in')).toEqual(['EXTERNAL']); // the reply's stream
     recordFirstDelivery({ peer: kind, mode: 'strict', direction: 'us→peer', ms, setup: 'TCP + STARTTLS + SASL EXTERNAL + stream restart' });
   }, TEST_MS);
 
   it.each(PEER_KINDS)('%s → us: the client’s message reaches our handler over a new inbound stream authenticated with EXTERNAL, and the echo comes back over EXTERNAL', async (kind) => {
-    const peer = lab.peers[kind];
-    const edge = await lab.slot.use(lab.standardEdge(`strict-first-in-${kind}`));
-    const mark = edge.log.mark();
-    const t0 = performance.now();
-    const id = await peer.client.sendMessage(ECHO_JID, BODY);
-    const r = await edge.inbox.waitFor((e) => e.attrs.id === id, WAIT_MS);
-    const ms = r.at - t0;
-    expect(bare(r.el.attrs.from)).toBe(peer.client.bareJid);
-    expect(Buffer.from(bodyOf(r.el) ?? '', 'utf8')).toEqual(Buffer.from(BODY, 'utf8'));
-    const echo = await peer.client.waitForStanza(withId(`echo:${id}`), WAIT_MS);
-    expect(Buffer.from(echo.getChildText('body') ?? '', 'utf8')).toEqual(Buffer.from(BODY, 'utf8'));
-    const lines = edge.log.since(mark);
-    expect(authentications(lines, peer.domain, 'in')).toEqual(['EXTERNAL']);
-    expect(authentications(lines, peer.domain, 'out')).toEqual(['EXTERNAL']);
+    const { ms, log } = await firstRoundTripIn(lab, kind, `strict-in-${kind}`, BODY);
+    expect(authentications(log(), lab.peers[kind].domain, 'in')).toEqual(['EXTERNAL']);
+    expect(authentications(log(), lab.peers[kind].domain, 'out')).toEqual(['EXTERNAL']);
     recordFirstDelivery({ peer: kind, mode: 'strict', direction: 'peer→us', ms, setup: 'TCP + STARTTLS + SASL EXTERNAL (no dialback round trip)' });
   }, TEST_MS);
 });
