@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeCaBundle } from './lab-ca';
 import {
-  START_TIMEOUT_MS, assertPortFree, chownTree, labRunDir, recordLabPid, renderTemplate, requireRoot, runBounded,
+  START_TIMEOUT_MS, assertPortFree, chownTree, labRunDir, readLogFiles, recordLabPid, renderTemplate, requireRoot, runBounded,
   superviseSpawn, systemUser, trackActive, waitForPort,
   type PeerHandle, type PeerMode, type PeerOptions, type RunResult, type Supervised,
 } from './xmpp-peers';
@@ -96,8 +96,7 @@ export async function startEjabberd(opts: PeerOptions): Promise<EjabberdHandle> 
 
   let proc: Supervised | undefined;
   let beamPid: number | undefined;
-  const readLogs = (): string =>
-    [logFile, consoleFile].map((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '')).join('\n');
+  const readLogs = (): string => readLogFiles(logFile, consoleFile);
 
   async function start(): Promise<void> {
     await assertPortFree(opts.address, c2sPort);

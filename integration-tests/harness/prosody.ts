@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeCaBundle } from './lab-ca';
 import {
-  START_TIMEOUT_MS, assertPortFree, chownTree, labRunDir, renderTemplate, requireRoot, runBounded, superviseSpawn,
+  START_TIMEOUT_MS, assertPortFree, chownTree, labRunDir, readLogFiles, renderTemplate, requireRoot, runBounded, superviseSpawn,
   systemUser, trackActive, waitForPort, type PeerHandle, type PeerMode, type PeerOptions, type RunResult, type Supervised,
 } from './xmpp-peers';
 
@@ -84,8 +84,7 @@ export async function startProsody(opts: PeerOptions): Promise<ProsodyHandle> {
   }
 
   let proc: Supervised | undefined;
-  const readLogs = (): string =>
-    [logFile, consoleFile].map((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '')).join('\n');
+  const readLogs = (): string => readLogFiles(logFile, consoleFile);
 
   async function start(): Promise<void> {
     await assertPortFree(opts.address, c2sPort);

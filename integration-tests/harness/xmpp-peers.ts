@@ -316,3 +316,8 @@ export function superviseSpawn(cmd: string, args: readonly string[], o: {
     },
   };
 }
+
+/** The concatenated text of a peer's log files (missing files read as empty). */
+export function readLogFiles(...files: string[]): string {
+  return files.map((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '')).join('\n');
+}
