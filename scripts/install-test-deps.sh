@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration tests start: ejabberd and Prosody
 # (XMPP servers), lua-unbound (so Prosody resolves names from /etc/hosts),
-# sipp (Debian package sip-tester) and openssl (the lab CA).
+# sipp (Debian package sip-tester), openssl (the lab CA) and redis-server
+# (the shared presence store several gateway nodes use).
 # The distro's own service instances are never started: a temporary
 # policy-rc.d refuses every service start during the install.
 set -euo pipefail
-PKGS=(ejabberd prosody lua-unbound sip-tester openssl iproute2)
+PKGS=(ejabberd prosody lua-unbound sip-tester openssl iproute2 redis-server)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
