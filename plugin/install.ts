@@ -1,6 +1,7 @@
 import type { XmlElement } from './core/xml/xml-element';
 import { messageRoute } from './middleware/message-route';
-import { createStanzaDispatcher } from './stanza-dispatch';
+import { createStanzaDispatcher, type PresenceSink } from './stanza-dispatch';
+import type { SipPresenceHandlers } from './use-cases/presence-ports';
 import { handleSipMessage } from './use-cases/sip-message-to-xmpp';
 import type { XmppToSipDeps } from './use-cases/xmpp-message-to-sip';
 
@@ -15,9 +16,14 @@ export interface SrfApp {
  * drachtio-server for the route), and the returned handler takes the S2S
  * edge's authenticated inbound stanzas.
  */
-export function installGateway(srf: SrfApp, deps: XmppToSipDeps): { onStanza: (el: XmlElement) => void } {
+/** Presence federation (use-cases/presence/presence-service.ts): SIP handlers for srf, and the sink for presence stanzas. */
+export interface PresenceWiring extends PresenceSink {
+  readonly handlers: SipPresenceHandlers;
+}
+
+export function installGateway(srf: SrfApp, deps: XmppToSipDeps, presence?: PresenceWiring): { onStanza: (el: XmlElement) => void } {
   srf.use('message', [messageRoute((m) => handleSipMessage(m, deps), deps.log) as (req: never, res: never) => void]);
-  const dispatch = createStanzaDispatcher(deps);
+  const dispatch = createStanzaDispatcher(deps, presence);
   return {
     onStanza: (el) => {
       dispatch(el).catch((e: unknown) => deps.log.error({ err: e, stanza: el.name }, 'stanza dispatch failed'));

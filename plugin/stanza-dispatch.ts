@@ -13,7 +13,7 @@ import { handleXmppMessage, type XmppToSipDeps } from './use-cases/xmpp-message-
  * addressed to our users comes here. Nothing is dropped without a log line,
  * and every refusal that RFC 6120 lets us answer is answered.
  */
-export function createStanzaDispatcher(deps: XmppToSipDeps): (el: XmlElement) => Promise<void> {
+export function createStanzaDispatcher(deps: XmppToSipDeps, presence?: PresenceSink): (el: XmlElement) => Promise<void> {
   const { log } = deps;
   return async (el) => {
     const decoded = decodeStanza(el);
@@ -35,19 +35,25 @@ export function createStanzaDispatcher(deps: XmppToSipDeps): (el: XmlElement) =>
         await handleIqToUser(s, deps);
         return;
       case 'presence':
-        await handlePresence(s, deps);
+        if (presence) await presence.onPresence(s);
+        else await refusePresence(s, deps);
         return;
     }
   };
 }
 
+/** Where presence goes when presence federation is on (use-cases/presence/presence-service.ts). */
+export interface PresenceSink {
+  onPresence(p: Extract<Stanza, { kind: 'presence' }>): Promise<void>;
+}
+
 /**
- * Presence federation (RFC 8048) is not wired to SIP yet. A subscription
+ * Without presence federation (no presence service wired), a subscription
  * request or a probe gets service-unavailable so the XMPP user sees a clear
  * refusal instead of a request pending forever; broadcast presence needs no
  * answer (RFC 6121 §4.3.3) and is logged.
  */
-async function handlePresence(s: Extract<Stanza, { kind: 'presence' }>, deps: XmppToSipDeps): Promise<void> {
+async function refusePresence(s: Extract<Stanza, { kind: 'presence' }>, deps: XmppToSipDeps): Promise<void> {
   if (s.type === 'subscribe' || s.type === 'probe') {
     const reply = errorReplyFor(s, stanzaError('service-unavailable', 'presence is not federated by this gateway yet'));
     if (reply) await sendStanzaSafely(deps.xmpp, deps.log, reply);

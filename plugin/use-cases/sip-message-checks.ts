@@ -45,7 +45,10 @@ const schemeOf = (uri: string): string | undefined => /^\s*<?\s*([A-Za-z][A-Za-z
 /** The scheme of the address in a To value, with or without a display name. */
 const toScheme = (to: string): string | undefined => schemeOf(to.includes('<') ? to.slice(to.indexOf('<')) : to);
 
-export function admitSipMessage(req: InboundSipMessage, policy: GatewayPolicy): Result<AdmittedSipMessage, SipAnswer> {
+/** What the checks read: a MESSAGE and a SUBSCRIBE (RFC 8048 §5.3, same admission) both have it. */
+export type SipAdmissionInput = Pick<InboundSipMessage, 'source' | 'maxForwards' | 'requestUri' | 'from' | 'to' | 'contact'>;
+
+export function admitSipMessage(req: SipAdmissionInput, policy: GatewayPolicy): Result<AdmittedSipMessage, SipAnswer> {
   // 1. Source trust.
   if (!policy.trustedSources(req.source.address)) return err(answer(403, 'Source Not Trusted'));
 
