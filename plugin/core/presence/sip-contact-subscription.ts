@@ -103,7 +103,9 @@ export function onSipSubscribeResponse(r: SipSubscribeResponse, state: SipSubscr
     const expires = Math.max(r.minExpires ?? DEFAULT_PRESENCE_EXPIRES, DEFAULT_PRESENCE_EXPIRES);
     return { state, actions: [sipSubscribe(r.inDialog ? 'existing' : 'new', expires)] };
   }
-  if (r.status === 481) return { state, actions: [sipSubscribe('new', DEFAULT_PRESENCE_EXPIRES)] };
+  // 481 says the DIALOG is gone: start a new one at once. A 481 to a new-dialog SUBSCRIBE
+  // cannot mean that, and resending at once would loop; it is an ordinary transient failure.
+  if (r.status === 481 && r.inDialog) return { state, actions: [sipSubscribe('new', DEFAULT_PRESENCE_EXPIRES)] };
   if (!state.authorized && !r.inDialog) return { state: undefined, actions: [{ action: 'subscribe-failed', status: r.status }] };
   const delay = r.retryAfter ?? DEFAULT_RETRY_SECONDS;
   return { state, actions: [sipSubscribe(r.inDialog ? 'existing' : 'new', DEFAULT_PRESENCE_EXPIRES, delay)] };

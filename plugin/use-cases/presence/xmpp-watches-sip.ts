@@ -18,6 +18,7 @@ import {
   pollState,
   type SipSubscriptionState,
 } from '../../core/presence/sip-contact-subscription';
+import { DEFAULT_RETRY_SECONDS } from '../../core/presence/subscription-refresh';
 import { DEFAULT_PRESENCE_EXPIRES, type PresenceAction, type Transition } from '../../core/presence/subscription-actions';
 import { isPresenceEvent, parseEventHeader, parseSubscriptionStateHeader } from '../../core/presence/subscription-headers';
 import type { PresenceStanza } from '../../core/stanza/stanza';
@@ -27,6 +28,9 @@ import type { InboundSipNotify, SubscribeOutcome, SubscriptionRecord } from '../
 import { answer, type SipAnswer } from '../sip-request';
 import type { KeyedSerial } from './keyed-serial';
 import type { PresenceDeps } from './presence-deps';
+
+/** Re-SUBSCRIBEs sent at once in a row (423 with a larger Min-Expires, 481) before backing off to DEFAULT_RETRY_SECONDS. */
+const MAX_IMMEDIATE_RESENDS = 3;
 
 type Pair = Pick<SubscriptionRecord, 'xmppUser' | 'sipContact' | 'sipUri'>;
 const pairKey = (p: Pick<SubscriptionRecord, 'xmppUser' | 'sipContact'>): string => `${p.xmppUser}|${p.sipContact}`;
@@ -40,6 +44,8 @@ export class XmppWatchesSip {
   /** Dialog ids this process created and still answers for (adoption tells ours from a dead node's). */
   private readonly liveDialogs = new Map<string, string>();
   private readonly polls = new Map<string, Poll>();
+  /** Immediate re-SUBSCRIBEs since the last 2xx, per pair: a notifier that answers 423 or 481 forever must not make us loop. */
+  private readonly resends = new Map<string, number>();
 
   constructor(
     private readonly deps: PresenceDeps,
@@ -177,16 +183,22 @@ export class XmppWatchesSip {
           // RFC 8048 §6.3: from ← the SIP contact, to ← the XMPP user; nobody else (§8.2).
           await sendStanzaSafely(deps.xmpp, deps.log, { ...a.presence, from: pair.sipContact, to: pair.xmppUser });
           break;
-        case 'sip-subscribe':
+        case 'sip-subscribe': {
           if (!rec) break;
-          if (a.delaySeconds > 0) {
-            const next = { ...rec, refreshAt: deps.clock.now().getTime() + a.delaySeconds * 1000 };
+          const key = pairKey(rec);
+          const resends = this.resends.get(key) ?? 0;
+          const delaySeconds = a.delaySeconds > 0 || resends < MAX_IMMEDIATE_RESENDS ? a.delaySeconds : DEFAULT_RETRY_SECONDS;
+          if (delaySeconds > 0) {
+            this.resends.delete(key);
+            const next = { ...rec, refreshAt: deps.clock.now().getTime() + delaySeconds * 1000 };
             const { dialogId: _d, ...withoutDialog } = next;
             await deps.store.putSubscription(a.dialog === 'new' ? withoutDialog : next);
           } else {
+            this.resends.set(key, resends + 1);
             this.send(rec, a.dialog === 'existing' ? rec.dialogId : undefined, a.expires);
           }
           break;
+        }
         case 'subscribe-failed': {
           const e = sipStatusToXmppError(a.status);
           const error = e.ok ? e.value : stanzaError('service-unavailable', 'the SIP contact could not be subscribed to');
@@ -236,6 +248,7 @@ export class XmppWatchesSip {
       if (dialogId !== undefined) this.liveDialogs.delete(dialogId);
       return;
     }
+    if (r.status < 300) this.resends.delete(pairKey(rec));
     if (r.status >= 300) deps.log.info({ status: r.status, contact: rec.sipContact, user: rec.xmppUser }, 'SIP SUBSCRIBE failed');
     const t = onSipSubscribeResponse(
       {
