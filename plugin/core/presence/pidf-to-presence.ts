@@ -3,6 +3,7 @@ import type { PresenceShow, PresenceStanza } from '../stanza/stanza';
 import type { XmlGuardLimits } from '../xml/xml-guard';
 import { parsePidf, type PidfDocument, type PidfError, type PidfNote, type PidfTuple } from './pidf';
 import { pidfPriorityToXmpp } from './presence-priority';
+import { rpidToXmpp } from './rpid-mapping';
 import { resourceForTupleId } from './tuple-id';
 
 /**
@@ -14,8 +15,14 @@ import { resourceForTupleId } from './tuple-id';
  *   basic absent or unknown           type='unavailable' (no evidence of availability)
  *   <note/>                           <status/> (one, picked by language, below)
  *   <show xmlns='jabber:client'>      <show/> (only on available presence, RFC 6121 §4.7.2.1)
+ *   RPID <activities>, <user-input>   <show/> when there is no embedded <show> (rpid-mapping.ts)
  *   <contact priority> 0..1           <priority/> 0..127 (presence-priority.ts)
  *   Content-Language                  xml:lang (a chosen note's own xml:lang wins, it labels the status)
+ *
+ * Precedence for <show/>: basic closed (or absent/unknown) is unavailable
+ * whatever the activities say; then the embedded jabber:client <show> (RFC 8048
+ * §6.2: the sender said exactly what XMPP means); then the tuple's RPID
+ * activities; then the person's; then <user-input>idle</user-input> → away.
  *   From / To                         from / to: set by the caller
  *
  * Several tuples: RFC 8048 §6.2 asks SIP UAs to show the "most available"
@@ -24,16 +31,27 @@ import { resourceForTupleId } from './tuple-id';
  * because SIP tuple ids are often regenerated per NOTIFY and would leave stale
  * XMPP resources behind. Ordering (see compareAvailability):
  *   1. open before closed/unknown;
- *   2. show: chat > (none) > away > xa > dnd;
+ *   2. show (embedded, else from RPID): chat > (none) > away > xa > dnd;
  *   3. higher priority (absent counts as 0);
  *   4. document order.
  * pidfToPresencePerTuple is there for callers that do want one XMPP resource
  * per tuple (resource = tuple id, "ID-" ids unescaped by tuple-id.ts).
  *
- * Status language: the note matching preferredLanguage (exact, then primary
- * subtag), else the one matching Content-Language, else one without xml:lang,
- * else the first. Notes come from the tuple, else the document, else the RFC
- * 4479 person, else the device.
+ * Status: the first of these that has a non-empty note —
+ *   1. the tuple's <note>s (and <rpid:note>s): about this very service;
+ *   2. the RFC 4479 person's <dm:note>s (and <rpid:note>s): Linphone, Bria and
+ *      Jitsi write "On the phone" there, not in the tuple;
+ *   3. the document's <note>s; 4. the device's;
+ *   5. the RPID <other> activity text (the user's own words);
+ *   6. only when there is no note at all and the <show/> was derived from the
+ *      activities (not embedded): an English phrase for the deciding activity
+ *      ("On the phone", "In a meeting"), xml:lang 'en'. It carries what the
+ *      coarse <show/> loses (meeting vs phone vs driving are all dnd). With an
+ *      embedded <show> the activities are the sender's own derivation of it
+ *      (RFC 8048 gateways, this one included) and add nothing.
+ * Language: the note matching preferredLanguage (exact, then primary subtag),
+ * else the one matching Content-Language, else one without xml:lang, else the
+ * first; the stanza's xml:lang is the chosen note's, else Content-Language.
  */
 export interface PidfToPresenceOptions {
   /** The NOTIFY's Content-Language header. */
@@ -54,16 +72,27 @@ export function showRank(show: PresenceShow | undefined): number {
   return SHOW_RANK[show ?? 'none'];
 }
 
-export function compareAvailability(a: PidfTuple, b: PidfTuple): number {
+const NO_DOCUMENT: PidfDocument = { entity: '', tuples: [], notes: [] };
+
+/** The <show/> a tuple stands for: the embedded one, else what its (or the person's) RPID says. */
+export function effectiveShow(t: PidfTuple, doc: PidfDocument = NO_DOCUMENT): PresenceShow | undefined {
+  return t.show ?? rpidToXmpp(t, doc.person).show;
+}
+
+export function compareAvailability(a: PidfTuple, b: PidfTuple, doc: PidfDocument = NO_DOCUMENT): number {
   const open = (t: PidfTuple) => (t.basic === 'open' ? 0 : 1);
-  return open(a) - open(b) || showRank(a.show) - showRank(b.show) || (b.priority ?? 0) - (a.priority ?? 0);
+  return (
+    open(a) - open(b) ||
+    showRank(effectiveShow(a, doc)) - showRank(effectiveShow(b, doc)) ||
+    (b.priority ?? 0) - (a.priority ?? 0)
+  );
 }
 
 export function pidfToPresence(doc: PidfDocument, opts: PidfToPresenceOptions = {}): PresenceStanza {
   let best: PidfTuple | undefined;
   // Strictly-better replaces, so ties keep document order (deterministic).
-  for (const t of doc.tuples) if (best === undefined || compareAvailability(t, best) < 0) best = t;
-  if (best === undefined) return withStatus({ kind: 'presence', type: 'unavailable' }, documentNotes(doc), opts);
+  for (const t of doc.tuples) if (best === undefined || compareAvailability(t, best, doc) < 0) best = t;
+  if (best === undefined) return withStatus({ kind: 'presence', type: 'unavailable' }, statusCandidates(undefined, doc), opts);
   return tupleToPresence(best, doc, opts);
 }
 
@@ -93,23 +122,35 @@ export function presenceFromNotifyBody(
 function tupleToPresence(t: PidfTuple, doc: PidfDocument, opts: PidfToPresenceOptions): PresenceStanza {
   const open = t.basic === 'open';
   const priority = pidfPriorityToXmpp(t.priority);
+  const show = effectiveShow(t, doc);
   const base: PresenceStanza = {
     kind: 'presence',
     ...(open ? {} : { type: 'unavailable' as const }),
-    ...(open && t.show ? { show: t.show } : {}),
+    ...(open && show ? { show } : {}),
     ...(priority !== undefined ? { priority } : {}),
   };
-  return withStatus(base, t.notes.length ? t.notes : documentNotes(doc), opts);
+  return withStatus(base, statusCandidates(t, doc), opts);
 }
 
-function documentNotes(doc: PidfDocument): ReadonlyArray<PidfNote> {
-  if (doc.notes.length) return doc.notes;
-  if (doc.personNotes?.length) return doc.personNotes;
-  return doc.deviceNotes ?? [];
+/** The note lists in the order of the status rule above; the first with text wins. */
+function statusCandidates(t: PidfTuple | undefined, doc: PidfDocument): ReadonlyArray<ReadonlyArray<PidfNote>> {
+  const rpid = rpidToXmpp(t, doc.person);
+  return [
+    t?.notes ?? [],
+    doc.personNotes ?? [],
+    doc.notes,
+    doc.deviceNotes ?? [],
+    rpid.other ?? [],
+    t?.show === undefined && rpid.phrase ? [rpid.phrase] : [],
+  ];
 }
 
-function withStatus(p: PresenceStanza, notes: ReadonlyArray<PidfNote>, opts: PidfToPresenceOptions): PresenceStanza {
-  const note = pickNote(notes.filter((n) => n.text.trim() !== ''), opts);
+function withStatus(p: PresenceStanza, candidates: ReadonlyArray<ReadonlyArray<PidfNote>>, opts: PidfToPresenceOptions): PresenceStanza {
+  let note: PidfNote | undefined;
+  for (const notes of candidates) {
+    note = pickNote(notes.filter((n) => n.text.trim() !== ''), opts);
+    if (note) break;
+  }
   const lang = note?.lang ?? opts.contentLanguage;
   return { ...p, ...(note ? { status: note.text } : {}), ...(lang ? { lang } : {}) };
 }

@@ -64,18 +64,16 @@ describe('parsePidf (RFC 3863 §4.1, RFC 8048 §6.2 show extension)', () => {
     expect(r.value.ignored).toEqual(['{urn:ietf:params:xml:ns:pidf:data-model}deviceID']);
   });
 
-  it('lists RPID and other extensions it does not interpret instead of dropping them unseen', () => {
+  it('reads RPID activities and class, and lists the RPID and other extensions it does not interpret instead of dropping them unseen', () => {
     const r = parsePidf(
       `<presence xmlns='${PIDF}' xmlns:rpid='urn:ietf:params:xml:ns:pidf:rpid' entity='sip:a@b'>
         <tuple id='t'><status><basic>open</basic><rpid:x/></status><rpid:class>c</rpid:class></tuple>
         <rpid:activities><rpid:away/></rpid:activities>
+        <rpid:mood><rpid:happy/></rpid:mood>
       </presence>`,
     );
-    expect(r.ok && r.value.ignored).toEqual([
-      '{urn:ietf:params:xml:ns:pidf:rpid}x',
-      '{urn:ietf:params:xml:ns:pidf:rpid}class',
-      '{urn:ietf:params:xml:ns:pidf:rpid}activities',
-    ]);
+    expect(r.ok && r.value.ignored).toEqual(['{urn:ietf:params:xml:ns:pidf:rpid}x', '{urn:ietf:params:xml:ns:pidf:rpid}mood']);
+    expect(r.ok && [r.value.tuples[0]?.rpidClass, r.value.person]).toEqual(['c', { activities: ['away'] }]);
   });
 
   it('returns a document with no tuples for a PIDF without tuples (RFC 3863 allows zero)', () => {

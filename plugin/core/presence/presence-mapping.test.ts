@@ -47,12 +47,14 @@ describe('RFC 8048 §6.2 Table 1: XMPP presence → PIDF', () => {
     expect(r.ok && { lang: r.value.contentLanguage, type: r.value.contentType }).toEqual({ lang: 'de', type: 'application/pidf+xml' });
   });
 
-  it('writes the example NOTIFY body: show embedded in <status>, entity from the caller', () => {
+  it('writes the example NOTIFY body: show embedded in <status>, entity from the caller, plus the RFC 4480 person activity', () => {
     const r = presenceToPidf(pres({ show: 'away', status: 'Sleeping', lang: 'en' }), ENTITY);
     expect(r.ok && r.value.body).toBe(
       '<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:juliet@example.com">' +
         '<tuple id="ID-orchard"><status><basic>open</basic><show xmlns="jabber:client">away</show></status>' +
-        '<note xml:lang="en">Sleeping</note></tuple></presence>',
+        '<note xml:lang="en">Sleeping</note></tuple>' +
+        '<dm:person xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" id="ID-person">' +
+        '<rpid:activities><rpid:away/></rpid:activities></dm:person></presence>',
     );
   });
 

@@ -1,7 +1,9 @@
 import { err, ok, type Result } from '../result';
 import type { PresenceStanza, PresenceType } from '../stanza/stanza';
 import { buildPidf, PIDF_MEDIA_TYPE, type PidfDocument, type PidfTuple } from './pidf';
+import { compareAvailability } from './pidf-to-presence';
 import { xmppPriorityToPidf } from './presence-priority';
+import { showToActivities } from './rpid-mapping';
 import { tupleIdForResource } from './tuple-id';
 
 export { pidfToPresence, pidfToPresencePerTuple, presenceFromNotifyBody, showRank } from './pidf-to-presence';
@@ -22,6 +24,14 @@ export type { PidfToPresenceOptions, TuplePresence } from './pidf-to-presence';
  *   from / to / id               From / To / (nothing): set by the SIP edge, not here
  *
  * and "each XMPP resource yields a separate tuple" (aggregateResources).
+ *
+ * In addition, for SIP UAs that read only RPID (RFC 4480 §3.2) and would show
+ * an embedded jabber:client <show> as plainly "available": the most available
+ * open resource's <show/> also goes into <dm:person><rpid:activities>
+ * (dnd → busy, away/xa → away; chat or none → no activity, see
+ * rpid-mapping.ts). The person is the presentity as a whole (RFC 4479), so one
+ * activity for all tuples, the same resource RFC 8048 §6.2 asks SIP UAs to
+ * display. Table 1 above is unchanged.
  */
 export interface PidfNotification {
   readonly document: PidfDocument;
@@ -89,7 +99,7 @@ export function presenceToPidf(
 ): Result<PidfNotification, PresenceMappingError> {
   const tuple = presenceToTuple(p, opts);
   if (!tuple.ok) return tuple;
-  return ok(pidfNotification({ entity, tuples: [tuple.value], notes: [] }, p.lang));
+  return ok(pidfNotification(withPersonActivities({ entity, tuples: [tuple.value], notes: [] }), p.lang));
 }
 
 export interface AggregatedPidf {
@@ -126,7 +136,15 @@ export function aggregateResources(
   }
   const [only] = langs;
   const lang = langs.size === 1 ? only : undefined;
-  return { notification: pidfNotification({ entity, tuples, notes: [] }, lang), skipped };
+  return { notification: pidfNotification(withPersonActivities({ entity, tuples, notes: [] }), lang), skipped };
+}
+
+/** Adds the RPID person activities derived from the most available open tuple (see the table comment). */
+export function withPersonActivities(doc: PidfDocument): PidfDocument {
+  let best: PidfTuple | undefined;
+  for (const t of doc.tuples) if (t.basic === 'open' && (best === undefined || compareAvailability(t, best) < 0)) best = t;
+  const activities = showToActivities(best?.show);
+  return activities.length ? { ...doc, person: { ...doc.person, activities } } : doc;
 }
 
 /** Wraps a document with its serialised body and headers. */
