@@ -1,5 +1,7 @@
 import type { XmlElement } from './core/xml/xml-element';
 import { messageRoute } from './middleware/message-route';
+import { notifyRoute } from './middleware/notify-route';
+import { subscribeRoute } from './middleware/subscribe-route';
 import { createStanzaDispatcher, type PresenceSink } from './stanza-dispatch';
 import type { SipPresenceHandlers } from './use-cases/presence-ports';
 import { handleSipMessage } from './use-cases/sip-message-to-xmpp';
@@ -23,6 +25,12 @@ export interface PresenceWiring extends PresenceSink {
 
 export function installGateway(srf: SrfApp, deps: XmppToSipDeps, presence?: PresenceWiring): { onStanza: (el: XmlElement) => void } {
   srf.use('message', [messageRoute((m) => handleSipMessage(m, deps), deps.log) as (req: never, res: never) => void]);
+  if (presence) {
+    // RFC 8048 §5: SUBSCRIBE from SIP watchers, NOTIFY in the dialogs the gateway subscribed
+    // in. Both at the stack-dialog level, no srf Dialog objects (adapters/drachtio/sip-presence-out.ts).
+    srf.use('subscribe', [subscribeRoute(presence.handlers, deps.log) as (req: never, res: never) => void]);
+    srf.use('notify', [notifyRoute(presence.handlers, deps.log) as (req: never, res: never) => void]);
+  }
   const dispatch = createStanzaDispatcher(deps, presence);
   return {
     onStanza: (el) => {

@@ -8,6 +8,22 @@ export interface OutgoingSipRequest {
   readonly body?: string;
   /** Outbound proxy (Lync: the Front End pool); drachtio routes the request through it. */
   readonly proxy?: string;
+  /**
+   * Set: a request INSIDE this drachtio dialog (frame `sip||<dialogId>`, PROTOCOL-NOTES §2):
+   * drachtio fills Request-URI (remote target), From/To tags, Call-ID and CSeq itself, and
+   * `uri` may be '' (srf then needs a placeholder Request-URI, which drachtio replaces).
+   */
+  readonly stackDialogId?: string;
+  /**
+   * Called synchronously with the request as drachtio sent it (its echo), before any
+   * response or in-dialog request that follows in the same TCP read can be handled.
+   */
+  readonly onSent?: (sent: SentSipRequest) => void;
+}
+
+/** The echo of a request: the headers drachtio added (Call-ID, From tag, CSeq …) are readable. */
+export interface SentSipRequest {
+  readonly get: (header: string) => string | undefined;
 }
 
 export interface SipFinalResponse {
@@ -17,6 +33,7 @@ export interface SipFinalResponse {
 }
 
 type SrfRequestLike = {
+  get?(header: string): string | undefined;
   on(event: 'response', cb: (res: { status: number; reason: string; get(h: string): string | undefined }) => void): void;
 };
 type RequestCallback = (err: Error | null, req?: SrfRequestLike) => void;
@@ -43,7 +60,10 @@ export function sendSipRequest(srf: Srf, r: OutgoingSipRequest): Promise<SipFina
     const opts: Record<string, unknown> = { method: r.method, headers: { ...r.headers } };
     if (r.body !== undefined) opts.body = r.body;
     if (r.proxy !== undefined) opts.proxy = r.proxy;
-    (srf as unknown as SrfWithCallbackRequest).request(r.uri, opts, (err, req) => {
+    if (r.stackDialogId !== undefined) opts.stackDialogId = r.stackDialogId;
+    // srf 5.0.29 throws on a missing Request-URI even in a dialog (agent _normalizeParams).
+    const uri = r.uri === '' && r.stackDialogId !== undefined ? 'sip:placeholder' : r.uri;
+    (srf as unknown as SrfWithCallbackRequest).request(uri, opts, (err, req) => {
       if (err || !req) {
         reject(err ?? new Error('drachtio did not send the request'));
         return;
@@ -52,6 +72,8 @@ export function sendSipRequest(srf: Srf, r: OutgoingSipRequest): Promise<SipFina
         if (res.status < 200) return; // provisional: keep waiting (RFC 3261 §17.1.2)
         resolve({ status: res.status, reason: res.reason, get: (h) => res.get(h) });
       });
+      // Still inside the echo's frame handler: later frames of the same read come after this.
+      r.onSent?.({ get: (h) => req.get?.(h) });
     });
   });
 }
