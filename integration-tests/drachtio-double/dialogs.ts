@@ -19,7 +19,16 @@ export interface Dialog {
   remoteTarget: string;
   readonly routeSet: readonly string[];
   localCseq: number;
-  readonly conn: AdminConnection;
+  /**
+   * The app connection that owns the dialog: in-dialog requests from the network go to it.
+   * The dialog lives in the server, not in the connection: it outlives the app that made it,
+   * any connection may send `sip||<dialogId>` in it, and when the owner is gone the next
+   * in-dialog request goes to (and is then owned by) a connected app that routes its method.
+   * That is our reading of drachtio-server (ClientController keeps dialog → client and picks
+   * another client for the method when that one has disconnected), not something a golden
+   * trace shows.
+   */
+  conn: AdminConnection;
 }
 
 export const dialogIdOf = (callId: string, fromTag: string): string => `${callId};from-tag=${fromTag}`;

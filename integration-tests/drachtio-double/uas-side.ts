@@ -73,7 +73,13 @@ export function handleNetworkRequest(ctx: DoubleContext, pkt: InboundSip, origin
   const toTag = tagOf(getHeader(req, 'to'));
   const peer = { proto: pkt.proto, addr: pkt.srcAddr, port: pkt.srcPort };
   const dialog = toTag === undefined ? undefined : ctx.dialogs.matchIncoming(callId, tagOf(from), toTag);
-  const conn = dialog ? dialog.conn : [...ctx.conns].find((c) => c.authenticated && !c.closed && c.routes.has(req.method.toLowerCase()));
+  const routed = (): AdminConnection | undefined => [...ctx.conns].find((c) => c.authenticated && !c.closed && c.routes.has(req.method.toLowerCase()));
+  // In a dialog: its owner while connected, else an app routing the method (see Dialog.conn).
+  const conn = dialog && !dialog.conn.closed ? dialog.conn : routed();
+  if (dialog && conn && conn !== dialog.conn) {
+    ctx.log(`network: the app that owned dialog ${dialog.id} has gone; ${req.method} goes to another app`);
+    dialog.conn = conn;
+  }
   const t: ServerTxn = {
     txnId: newTxnId(), key, request: req, peer, toTag: toTag ?? newTag(), hadToTag: toTag !== undefined,
     dialogId: dialog?.id ?? '', finalResponse: undefined,
