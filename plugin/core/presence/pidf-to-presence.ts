@@ -43,12 +43,15 @@ import { resourceForTupleId } from './tuple-id';
  *      Jitsi write "On the phone" there, not in the tuple;
  *   3. the document's <note>s; 4. the device's;
  *   5. the RPID <other> activity text (the user's own words);
- *   6. only when there is no note at all and the <show/> was derived from the
- *      activities (not embedded): an English phrase for the deciding activity
- *      ("On the phone", "In a meeting"), xml:lang 'en'. It carries what the
- *      coarse <show/> loses (meeting vs phone vs driving are all dnd). With an
- *      embedded <show> the activities are the sender's own derivation of it
- *      (RFC 8048 gateways, this one included) and add nothing.
+ *   6. only when there is no note at all, the presence is available and its
+ *      <show/> was derived from the activities (not embedded): an English
+ *      phrase for the deciding activity ("On the phone", "In a meeting"),
+ *      xml:lang 'en'. It carries what the coarse <show/> loses (meeting vs
+ *      phone vs driving are all dnd). With an embedded <show> the activities
+ *      are the sender's own derivation of it (RFC 8048 gateways, this one
+ *      included) and add nothing; on unavailable presence there is no <show/>
+ *      to explain, and "Busy" next to offline (e.g. "appear offline") would
+ *      only confuse.
  * Language: the note matching preferredLanguage (exact, then primary subtag),
  * else the one matching Content-Language, else one without xml:lang, else the
  * first; the stanza's xml:lang is the chosen note's, else Content-Language.
@@ -129,11 +132,11 @@ function tupleToPresence(t: PidfTuple, doc: PidfDocument, opts: PidfToPresenceOp
     ...(open && show ? { show } : {}),
     ...(priority !== undefined ? { priority } : {}),
   };
-  return withStatus(base, statusCandidates(t, doc), opts);
+  return withStatus(base, statusCandidates(t, doc, open), opts);
 }
 
 /** The note lists in the order of the status rule above; the first with text wins. */
-function statusCandidates(t: PidfTuple | undefined, doc: PidfDocument): ReadonlyArray<ReadonlyArray<PidfNote>> {
+function statusCandidates(t: PidfTuple | undefined, doc: PidfDocument, available = false): ReadonlyArray<ReadonlyArray<PidfNote>> {
   const rpid = rpidToXmpp(t, doc.person);
   return [
     t?.notes ?? [],
@@ -141,7 +144,7 @@ function statusCandidates(t: PidfTuple | undefined, doc: PidfDocument): Readonly
     doc.notes,
     doc.deviceNotes ?? [],
     rpid.other ?? [],
-    t?.show === undefined && rpid.phrase ? [rpid.phrase] : [],
+    available && t?.show === undefined && rpid.phrase ? [rpid.phrase] : [],
   ];
 }
 
