@@ -18,12 +18,12 @@ import { resourceForTupleId } from './tuple-id';
  *   RPID <activities>, <user-input>   <show/> when there is no embedded <show> (rpid-mapping.ts)
  *   <contact priority> 0..1           <priority/> 0..127 (presence-priority.ts)
  *   Content-Language                  xml:lang (a chosen note's own xml:lang wins, it labels the status)
+ *   From / To                         from / to: set by the caller
  *
  * Precedence for <show/>: basic closed (or absent/unknown) is unavailable
  * whatever the activities say; then the embedded jabber:client <show> (RFC 8048
  * §6.2: the sender said exactly what XMPP means); then the tuple's RPID
  * activities; then the person's; then <user-input>idle</user-input> → away.
- *   From / To                         from / to: set by the caller
  *
  * Several tuples: RFC 8048 §6.2 asks SIP UAs to show the "most available"
  * resource and leaves the reverse direction to the implementation. The default,
@@ -39,8 +39,8 @@ import { resourceForTupleId } from './tuple-id';
  *
  * Status: the first of these that has a non-empty note —
  *   1. the tuple's <note>s (and <rpid:note>s): about this very service;
- *   2. the RFC 4479 person's <dm:note>s (and <rpid:note>s): Linphone, Bria and
- *      Jitsi write "On the phone" there, not in the tuple;
+ *   2. the RFC 4479 person's <dm:note>s (and <rpid:note>s): Linphone and Bria
+ *      write the user's text there, not in the tuple;
  *   3. the document's <note>s; 4. the device's;
  *   5. the RPID <other> activity text (the user's own words);
  *   6. only when there is no note at all, the presence is available and its

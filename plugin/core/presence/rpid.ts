@@ -2,7 +2,8 @@
  * RPID, RFC 4480: the rich presence elements real SIP UAs put into PIDF next
  * to (or instead of) <basic>. Linphone, Jitsi, Bria, Zoiper and baresip say
  * "away", "busy", "on the phone" with <rpid:activities> inside the RFC 4479
- * <dm:person>; some UAs put the same element inside a tuple's <status>.
+ * <dm:person>; some UAs put the same element inside a tuple's <status>
+ * (__fixtures__/ holds representative bodies of both shapes, not captures).
  * This file is the vocabulary only; the PIDF parser (rpid-parse.ts) and the
  * XMPP mapping (rpid-mapping.ts) use it.
  */
