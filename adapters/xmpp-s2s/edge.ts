@@ -9,6 +9,7 @@ import { openS2SConnection } from './net/connect';
 import { createS2SListener } from './net/listener';
 import type { SrvResolver } from './net/resolve-targets';
 import type { PolicyLookup } from './policy/partner-policy';
+import type { InDoubtOptions } from './in-doubt/options';
 import { S2SRouter, type Connector, type RouteResult } from './router';
 import { InboundSession } from './session/inbound-session';
 import { DEFAULT_LIMITS, type S2SLimits, type SessionDeps, type TlsProvider } from './session/session-options';
@@ -38,6 +39,8 @@ export interface S2SEdgeDeps {
   readonly random?: () => number;
   readonly timers?: Timers;
   readonly disco?: LocalIqOptions;
+  /** Issue #11: in-doubt tracking on outbound streams (default DEFAULT_IN_DOUBT). */
+  readonly inDoubt?: InDoubtOptions;
 }
 
 export interface S2SEdge {
@@ -111,9 +114,11 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
     random: deps.random ?? Math.random,
     now: () => Date.now(),
     logger: log,
+    ...(deps.inDoubt ? { inDoubt: deps.inDoubt } : {}),
   });
 
   const onInboundStanza = (e: XmlElement): void => {
+    if (router.takeFenceReply(e)) return; // the answer to an XEP-0199 fence of our outbound stream (issue #11)
     const local = answerLocalIq(e, localDomains, deps.disco);
     if (local === 'pass') return deliverLocal(e);
     if (local === 'consumed') return log.debug({ id: e.attrs.id, type: e.attrs.type }, 'IQ response to the server itself');

@@ -5,6 +5,8 @@ import type { XmlElement } from '../../plugin/core/xml/xml-element';
 import type { DialbackVerdict, DialbackVerifier, DialbackVerifyRequest } from './auth/dialback-verifier';
 import { errorReply } from './bounce';
 import type { ConnectionRegistry } from './connection-registry';
+import type { InDoubtStanza } from './in-doubt/confirmations';
+import { DEFAULT_IN_DOUBT, type InDoubtOptions } from './in-doubt/options';
 import { retryDelayMs } from './net/backoff';
 import type { PartnerPolicy } from './policy/partner-policy';
 import { jidDomain } from './session/addressing';
@@ -33,6 +35,8 @@ export interface RouterDeps {
   readonly random: () => number;
   readonly now: () => number;
   readonly logger: Logger;
+  /** In-doubt tracking and what to do with stanzas a lost stream never confirmed (issue #11). */
+  readonly inDoubt?: InDoubtOptions;
 }
 
 type FailureCondition = Extract<StanzaErrorCondition, 'remote-server-not-found' | 'remote-server-timeout' | 'resource-constraint'>;
@@ -64,6 +68,12 @@ interface Route {
   retryAt: number;
   lastFailure: FailureCondition;
   waiters: Array<(s: OutboundSession | undefined) => void>;
+  /** Stanzas a lost stream left in doubt, waiting for the next stream (onStreamLoss 'resend'). */
+  resend: InDoubtStanza[];
+  /** When they are reported failed if no stream came up (0: nothing waiting). */
+  resendDeadline: number;
+  resendTimer: unknown;
+  retryTimer: unknown;
 }
 
 /**
@@ -77,8 +87,12 @@ interface Route {
  */
 export class S2SRouter implements DialbackVerifier {
   private readonly routes = new Map<string, Route>();
+  private readonly inDoubt: InDoubtOptions;
+  private stopping = false;
 
-  constructor(private readonly deps: RouterDeps) {}
+  constructor(private readonly deps: RouterDeps) {
+    this.inDoubt = deps.inDoubt ?? DEFAULT_IN_DOUBT;
+  }
 
   send(e: XmlElement, cb?: RouteCallback): void {
     const from = jidDomain(e.attrs.from);
@@ -98,7 +112,7 @@ export class S2SRouter implements DialbackVerifier {
     if (!policy) return this.bounce(e, 'remote-server-not-found', `${to} is not a federated partner`, cb);
     const route = this.route(from, to, policy);
     const s = route.session;
-    if (s?.isEstablished) return this.write(s, { e, cb });
+    if (s?.isEstablished) return this.admit(route, s, { e, cb });
     if (!route.connecting && !s && this.deps.now() < route.retryAt) {
       return this.bounce(e, route.lastFailure, `${to} was unreachable; retrying later`, cb);
     }
@@ -109,9 +123,41 @@ export class S2SRouter implements DialbackVerifier {
     this.ensureConnecting(route);
   }
 
+  /**
+   * On an established stream: written at once while fewer than maxPerStream
+   * stanzas are in doubt; beyond the cap it waits (in order) in the same
+   * bounded queue as during connection, and a full queue is refused with
+   * resource-constraint. The queue drains as the peer confirms.
+   */
+  private admit(r: Route, s: OutboundSession, q: Queued): void {
+    if (r.queue.length === 0 && s.inDoubtCount < this.inDoubt.maxPerStream) return this.write(s, q);
+    if (r.queue.length >= this.deps.session.limits.sendQueueMax) {
+      return this.bounce(q.e, 'resource-constraint', 'too many stanzas awaiting confirmation', q.cb);
+    }
+    r.queue.push(q);
+  }
+
+  private drain(r: Route, s: OutboundSession): void {
+    while (r.queue.length > 0 && s.isEstablished && s.inDoubtCount < this.inDoubt.maxPerStream) {
+      this.write(s, r.queue.shift() as Queued);
+    }
+  }
+
   private write(s: OutboundSession, q: Queued): void {
     if (s.send(q.e)) q.cb?.({ ok: true });
     else this.bounce(q.e, 'resource-constraint', 'outgoing stream is congested', q.cb);
+  }
+
+  /**
+   * An IQ result/error from a remote domain to one of ours that answers an
+   * XEP-0199 fence of our outbound stream to it (issue #11). True when consumed.
+   */
+  takeFenceReply(e: XmlElement): boolean {
+    if (e.name !== 'iq' || (e.attrs.type !== 'result' && e.attrs.type !== 'error')) return false;
+    const from = jidDomain(e.attrs.from);
+    const to = jidDomain(e.attrs.to);
+    if (!from || !to || e.attrs.from !== from || e.attrs.to !== to) return false;
+    return this.routes.get(`${to} ${from}`)?.session?.confirmFence(e.attrs.id) ?? false;
   }
 
   async verify(req: DialbackVerifyRequest): Promise<DialbackVerdict> {
@@ -134,8 +180,11 @@ export class S2SRouter implements DialbackVerifier {
   /** Closes every outbound stream (e.g. system-shutdown) and bounces what is still queued. */
   closeAll(close: (s: OutboundSession) => void): OutboundSession[] {
     const sessions: OutboundSession[] = [];
+    this.stopping = true; // from now on, what is in doubt is reported, never kept for a resend
     for (const r of this.routes.values()) {
       this.bounceQueue(r, 'remote-server-timeout');
+      this.reportLost(r, r.resend.splice(0), 'the gateway is shutting down');
+      this.clearResend(r);
       if (r.session) {
         sessions.push(r.session);
         close(r.session);
@@ -145,16 +194,22 @@ export class S2SRouter implements DialbackVerifier {
   }
 
   /** For tests and metrics. */
-  routeState(local: string, remote: string): { queued: number; connecting: boolean; established: boolean; failures: number } | undefined {
+  routeState(local: string, remote: string): { queued: number; connecting: boolean; established: boolean; failures: number; inDoubt: number; awaitingResend: number } | undefined {
     const r = this.routes.get(`${local} ${remote}`);
-    return r && { queued: r.queue.length, connecting: r.connecting, established: r.session?.isEstablished ?? false, failures: r.failures };
+    return r && {
+      queued: r.queue.length, connecting: r.connecting, established: r.session?.isEstablished ?? false, failures: r.failures,
+      inDoubt: r.session?.inDoubtCount ?? 0, awaitingResend: r.resend.length,
+    };
   }
 
   private route(local: string, remote: string, policy: PartnerPolicy): Route {
     const key = `${local} ${remote}`;
     let r = this.routes.get(key);
     if (!r) {
-      r = { local, remote, policy, session: undefined, connecting: false, queue: [], failures: 0, retryAt: 0, lastFailure: 'remote-server-not-found', waiters: [] };
+      r = {
+        local, remote, policy, session: undefined, connecting: false, queue: [], failures: 0, retryAt: 0, lastFailure: 'remote-server-not-found', waiters: [],
+        resend: [], resendDeadline: 0, resendTimer: undefined, retryTimer: undefined,
+      };
       this.routes.set(key, r);
     }
     return r;
@@ -185,14 +240,19 @@ export class S2SRouter implements DialbackVerifier {
   }
 
   private connected(r: Route, c: OpenedConnection): void {
-    const s = new OutboundSession(c.socket, this.deps.session, r.local, r.remote, r.policy, { secure: c.secure, ...(c.ip ? { ip: c.ip } : {}) });
+    const s = new OutboundSession(c.socket, this.deps.session, r.local, r.remote, r.policy, {
+      secure: c.secure, inDoubt: this.inDoubt, ...(c.ip ? { ip: c.ip } : {}),
+    });
     r.session = s;
     r.connecting = false;
     s.onEstablished(() => {
       r.failures = 0;
       r.retryAt = 0;
-      for (const q of r.queue.splice(0)) this.write(s, q);
+      // What the lost stream left in doubt goes first, once more, same id (issue #11).
+      this.flushResend(r, s);
+      this.drain(r, s);
     });
+    s.onConfirmed(() => this.drain(r, s));
     s.onClosed((info) => this.sessionClosed(r, s, info));
     for (const w of r.waiters.splice(0)) w(s);
     s.start();
@@ -200,22 +260,90 @@ export class S2SRouter implements DialbackVerifier {
 
   private sessionClosed(r: Route, s: OutboundSession, info: CloseInfo): void {
     this.deps.registry.release(r.remote);
+    this.lost(r, s.takeInDoubt(), info);
     if (r.session !== s) return;
     r.session = undefined;
     if (!info.wasEstablished) {
       this.fail(r, info.condition === 'connection-timeout' ? 'remote-server-timeout' : 'remote-server-not-found', true);
-    } else if (r.queue.length > 0) {
-      this.ensureConnecting(r); // stanzas arrived while the old stream was closing
+    } else if (r.queue.length > 0 || r.resend.length > 0) {
+      this.ensureConnecting(r); // stanzas arrived while the old stream was closing, or wait for a resend
     }
+  }
+
+  /**
+   * A stream closed with stanzas it wrote but the peer never confirmed
+   * (issue #11). 'report': each is reported failed to its sender now.
+   * 'resend': each is written once more on the next stream, unless it already
+   * was a resend or no stream comes up within retryWindowMs (then reported).
+   */
+  private lost(r: Route, doubt: InDoubtStanza[], info: CloseInfo): void {
+    if (doubt.length === 0) return;
+    const why = `the stream to ${r.remote} closed (${info.condition ?? info.reason}) before ${r.remote} confirmed this stanza`;
+    if (this.stopping || this.inDoubt.onStreamLoss === 'report') return this.reportLost(r, doubt, why);
+    const twice = doubt.filter((d) => d.resent);
+    if (twice.length > 0) this.reportLost(r, twice, `${why}, twice`);
+    const once = doubt.filter((d) => !d.resent).map((d) => ({ e: d.e, resent: true }));
+    if (once.length === 0) return;
+    this.deps.logger.warn({ local: r.local, remote: r.remote, count: once.length, condition: info.condition, reason: info.reason }, 'stream lost with stanzas in doubt; they wait for a new stream');
+    r.resend.push(...once);
+    if (r.session?.isEstablished) return this.flushResend(r, r.session); // a newer stream is already up
+    if (r.resendDeadline === 0) {
+      r.resendDeadline = this.deps.now() + this.inDoubt.retryWindowMs;
+      r.resendTimer = this.deps.session.timers.setTimeout(() => {
+        r.resendTimer = undefined;
+        const left = r.resend.splice(0);
+        this.clearResend(r);
+        this.reportLost(r, left, `no stream to ${r.remote} came up within ${this.inDoubt.retryWindowMs} ms to resend this stanza`);
+      }, this.inDoubt.retryWindowMs);
+    }
+  }
+
+  private flushResend(r: Route, s: OutboundSession): void {
+    const again = r.resend.splice(0);
+    this.clearResend(r);
+    if (again.length === 0) return;
+    this.deps.logger.info({ local: r.local, remote: r.remote, count: again.length }, 'resending stanzas a lost stream left unconfirmed');
+    for (const it of again) {
+      if (!s.send(it.e, true)) this.reportLost(r, [it], `the new stream to ${r.remote} could not take this stanza`);
+    }
+  }
+
+  private clearResend(r: Route): void {
+    if (r.resendTimer !== undefined) this.deps.session.timers.clearTimeout(r.resendTimer);
+    if (r.retryTimer !== undefined) this.deps.session.timers.clearTimeout(r.retryTimer);
+    r.resendTimer = undefined;
+    r.retryTimer = undefined;
+    r.resendDeadline = 0;
+  }
+
+  /**
+   * Reports stanzas lost in doubt to their senders as error stanzas through
+   * deliverLocal (the route callback already said "written"): for a message
+   * from SIP the core turns it into the SIP failure notice / IMDN failure
+   * (xmpp-error-to-sip.ts), exactly like a bounce from the peer.
+   */
+  private reportLost(r: Route, items: InDoubtStanza[], why: string): void {
+    if (items.length === 0) return;
+    this.deps.logger.warn({ local: r.local, remote: r.remote, count: items.length, ids: items.slice(0, 20).map((i) => i.e.attrs.id), why }, 'reporting stanzas in doubt as failed');
+    for (const it of items) this.bounce(it.e, 'remote-server-timeout', why);
   }
 
   private fail(r: Route, condition: FailureCondition, backoff: boolean): void {
     this.bounceQueue(r, condition);
     for (const w of r.waiters.splice(0)) w(undefined);
-    if (!backoff) return;
-    r.failures++;
-    r.lastFailure = condition;
-    r.retryAt = this.deps.now() + retryDelayMs(r.failures - 1, this.deps.maxRetryDelayMs, this.deps.random);
+    if (backoff) {
+      r.failures++;
+      r.lastFailure = condition;
+      r.retryAt = this.deps.now() + retryDelayMs(r.failures - 1, this.deps.maxRetryDelayMs, this.deps.random);
+    }
+    // Stanzas waiting for a resend keep trying within their window (the backoff still spaces the attempts).
+    if (r.resend.length > 0 && r.retryTimer === undefined && !this.stopping) {
+      const at = Math.min(Math.max(r.retryAt, this.deps.now() + 100), r.resendDeadline);
+      r.retryTimer = this.deps.session.timers.setTimeout(() => {
+        r.retryTimer = undefined;
+        if (r.resend.length > 0) this.ensureConnecting(r);
+      }, Math.max(0, at - this.deps.now()));
+    }
   }
 
   private bounceQueue(r: Route, condition: FailureCondition): void {

@@ -12,6 +12,8 @@ import { domainAttr } from './addressing';
 import type { SessionDeps } from './session-options';
 import { VerifyQueue } from './verify-queue';
 import { StreamSession } from './stream-session';
+import { Confirmations, NS_SM3, type InDoubtStanza } from '../in-doubt/confirmations';
+import { DEFAULT_IN_DOUBT, type InDoubtOptions } from '../in-doubt/options';
 
 export type OutboundState =
   | 'awaiting-header' | 'awaiting-features' | 'starttls' | 'sasl' | 'dialback' | 'established';
@@ -43,6 +45,12 @@ export class OutboundSession extends StreamSession {
   private readonly pendingResults = new Map<string, (ok: boolean) => void>();
   private readonly verifies: VerifyQueue;
   private readonly establishedCallbacks: Array<() => void> = [];
+  /** The peer's last <stream:features/> offered XEP-0198 (urn:xmpp:sm:3). */
+  private smOffered = false;
+  /** In-doubt tracking (issue #11), from establishment on. */
+  private confirmations: Confirmations | undefined;
+  private readonly confirmedCallbacks: Array<() => void> = [];
+  private readonly inDoubt: InDoubtOptions;
 
   constructor(
     socket: Duplex,
@@ -50,9 +58,10 @@ export class OutboundSession extends StreamSession {
     local: string,
     remote: string,
     private readonly policy: PartnerPolicy,
-    opts: { secure?: boolean; ip?: string } = {},
+    opts: { secure?: boolean; ip?: string; inDoubt?: InDoubtOptions } = {},
   ) {
     super(socket, deps, 'out', local, remote, opts.ip);
+    this.inDoubt = opts.inDoubt ?? DEFAULT_IN_DOUBT;
     this.verifies = new VerifyQueue(remote);
     this.secure = opts.secure ?? false;
     this.bindLog();
@@ -95,11 +104,44 @@ export class OutboundSession extends StreamSession {
     return { from: this.local, to: this.remote };
   }
 
-  /** Sends a stanza; false when the stream is not established or its write queue is full (caller bounces). */
-  send(e: XmlElement): boolean {
-    if (!this.isEstablished) return false;
-    return this.writeElement(inServerNamespace(e));
+  /**
+   * Sends a stanza; false when the stream is not established or its write
+   * queue is full (caller bounces). A written stanza is in doubt until the
+   * peer's ack or fence proves it processed it (issue #11).
+   */
+  send(e: XmlElement, resent = false): boolean {
+    if (!this.isEstablished || !this.confirmations) return false;
+    if (!this.writeElement(inServerNamespace(e))) return false;
+    this.confirmations.written({ e, resent });
+    return true;
   }
+
+  /** Stanzas written and not yet proven processed. */
+  get inDoubtCount(): number {
+    return this.confirmations?.size ?? 0;
+  }
+
+  /** Which proof this stream uses: XEP-0198 acks or XEP-0199 ping fences. */
+  get confirmationMode(): 'sm' | 'fence' | undefined {
+    return this.confirmations?.mode;
+  }
+
+  /** Called whenever stanzas leave the in-doubt log (room under the cap). */
+  onConfirmed(cb: () => void): void {
+    this.confirmedCallbacks.push(cb);
+  }
+
+  /** A result/error IQ from the peer's domain to ours: true if it answered one of our fences. */
+  confirmFence(id: string | undefined): boolean {
+    return this.confirmations?.onFenceReply(id) ?? false;
+  }
+
+  /** Once the stream is gone: the stanzas still in doubt, oldest first (each handed out once). */
+  takeInDoubt(): InDoubtStanza[] {
+    return this.isClosing ? this.leftInDoubt.splice(0) : [];
+  }
+
+  private readonly leftInDoubt: InDoubtStanza[] = [];
 
   /**
    * XEP-0220 §2.5 piggybacking: authorizes another of our domains on this
@@ -152,6 +194,7 @@ export class OutboundSession extends StreamSession {
     if (ns === NS_SASL && this.state === 'sasl') return name === 'success' ? this.onSaslSuccess() : this.onSaslFailure(e);
     if (ns === NS_DIALBACK && name === 'result') return this.onDialbackResult(e);
     if (ns === NS_DIALBACK && name === 'verify') return this.onDialbackVerify(e);
+    if (ns === NS_SM3 && this.confirmations) return this.onStreamManagement(name, e);
     // Without XEP-0288 the peer must not send stanzas on our outbound stream (RFC 6120 §2.5 / §4.2).
     this.close(streamError('unsupported-stanza-type', `<${e.name}/> on an outbound stream`));
   }
@@ -161,6 +204,7 @@ export class OutboundSession extends StreamSession {
   }
 
   private onFeatures(f: XmlElement): void {
+    this.smOffered = findChild(f, 'sm', NS_SM3) !== undefined;
     const starttls = findChild(f, 'starttls', NS_TLS);
     if (!this.secure) {
       if (starttls && this.policy.tls !== 'NotSupported' && this.deps.tls.secureContext(this.local)) {
@@ -266,11 +310,55 @@ export class OutboundSession extends StreamSession {
     this.state = 'established';
     this.authorized.add(this.local);
     this.markEstablished(mechanism, this.policy.keepAlive);
+    this.startConfirmations();
     this.flushVerifies();
     for (const cb of this.establishedCallbacks.splice(0)) cb();
   }
 
+  /**
+   * XEP-0198 §4: <enable/> goes out before any stanza, so the peer's h counts
+   * exactly the stanzas that follow it; no resumption on S2S (Prosody 0.12
+   * does not support it either). Without the feature: ping fences.
+   */
+  private startConfirmations(): void {
+    this.confirmations = new Confirmations(this.smOffered ? 'sm' : 'fence', this.inDoubt, {
+      write: (e) => this.writeElement(e),
+      timedOut: () => this.close(streamError('connection-timeout', `${this.remote} did not confirm stanzas within ${this.inDoubt.ackTimeoutMs} ms`)),
+      confirmed: () => { for (const cb of this.confirmedCallbacks) cb(); },
+      timers: this.deps.timers,
+      newId: this.deps.newStreamId,
+      local: this.local,
+      remote: this.remote,
+    });
+    if (this.smOffered) this.writeElement(this.confirmations.enableElement());
+    this.log.info({ confirmations: this.confirmations.mode }, 'in-doubt tracking started');
+  }
+
+  private onStreamManagement(name: string, e: XmlElement): void {
+    const c = this.confirmations as Confirmations;
+    switch (name) {
+      case 'enabled':
+        return;
+      case 'failed':
+        this.log.info('XEP-0198 enable refused by the peer; falling back to XEP-0199 fences');
+        return c.onEnableFailed();
+      case 'a':
+        if (c.mode === 'sm' && !c.onAck(e.attrs.h)) {
+          // XEP-0198 §5: an h larger than what we sent is a protocol error.
+          this.close(streamError('undefined-condition', `bad XEP-0198 h='${e.attrs.h ?? ''}'`));
+        }
+        return;
+      case 'r':
+        // We handle no stanzas on our outbound stream (RFC 6120 §2.5): h is 0.
+        this.writeElement(el('a', { xmlns: NS_SM3, h: '0' }));
+        return;
+      default:
+        this.close(streamError('unsupported-stanza-type', `<${e.name}/> (XEP-0198) on an outbound stream`));
+    }
+  }
+
   protected override onFinished(): void {
+    this.leftInDoubt.push(...(this.confirmations?.stop() ?? []));
     this.verifies.failAll();
     for (const [, done] of this.pendingResults) done(false);
     this.pendingResults.clear();
