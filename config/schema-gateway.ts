@@ -92,6 +92,17 @@ export const s2sSchema = z
     sendQueueMax: positiveInt(1000), // per remote domain; style.md §8.4 (smaller than ejabberd's 10 000 on purpose)
     connectTimeout: seconds(10), // ejabberd outgoing_s2s_timeout 10 s
     maxRetryDelay: seconds(300), // ejabberd s2s_max_retry_delay 300 s
+    // Issue #11: stanzas written but not yet confirmed (XEP-0198 ack / XEP-0199 fence).
+    inDoubt: z
+      .strictObject({
+        onStreamLoss: z.enum(['resend', 'report']).default('resend'), // resend once, same id; report if no stream in retryWindow
+        retryWindow: seconds(30),
+        maxPerStream: positiveInt(500), // beyond it: the bounded sendQueueMax queue, then resource-constraint
+        fenceEvery: positiveInt(100), // stanzas per <r/> or ping at most
+        fenceAfter: z.int().min(1).max(60_000).default(200), // ms after a burst
+        ackTimeout: seconds(30), // unanswered request → stream closed
+      })
+      .prefault({}),
   })
   .transform(
     (v): S2SConfig => ({
@@ -112,6 +123,14 @@ export const s2sSchema = z
       sendQueueMax: v.sendQueueMax,
       connectTimeoutMs: v.connectTimeout * 1000,
       maxRetryDelayMs: v.maxRetryDelay * 1000,
+      inDoubt: {
+        onStreamLoss: v.inDoubt.onStreamLoss,
+        retryWindowMs: v.inDoubt.retryWindow * 1000,
+        maxPerStream: v.inDoubt.maxPerStream,
+        fenceEvery: v.inDoubt.fenceEvery,
+        fenceAfterMs: v.inDoubt.fenceAfter,
+        ackTimeoutMs: v.inDoubt.ackTimeout * 1000,
+      },
     }),
   );
 

@@ -69,6 +69,15 @@ export interface S2SConfig {
   readonly sendQueueMax: number;
   readonly connectTimeoutMs: number;
   readonly maxRetryDelayMs: number;
+  /** Issue #11: in-doubt tracking on outbound streams (adapters/xmpp-s2s/in-doubt/options.ts). */
+  readonly inDoubt: {
+    readonly onStreamLoss: 'resend' | 'report';
+    readonly retryWindowMs: number;
+    readonly maxPerStream: number;
+    readonly fenceEvery: number;
+    readonly fenceAfterMs: number;
+    readonly ackTimeoutMs: number;
+  };
 }
 
 /** One allowed XMPP partner; `connectionLimit` is filled from `s2s.partnerConnectionLimit` when absent. */

@@ -54,6 +54,7 @@ export function edgeDepsFromConfig(config: GatewayConfig, logger: Logger, read?:
     connectionLimit: s2s.connectionLimit,
     connectTimeoutMs: s2s.connectTimeoutMs,
     maxRetryDelayMs: s2s.maxRetryDelayMs,
+    inDoubt: s2s.inDoubt,
     limits: {
       maxStanzaBytes: s2s.maxStanzaBytes,
       maxStanzaBytesPreAuth: s2s.maxStanzaBytesPreAuth,
