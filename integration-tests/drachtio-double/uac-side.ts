@@ -6,6 +6,7 @@ import type { AdminConnection } from './admin-connection';
 import { drachtioTimeNow } from './clock';
 import { localContact, localVia, peerForUri, sendToPeer, type DoubleContext } from './double-context';
 import { refreshTarget, uacDialog, type Dialog } from './dialogs';
+import { earlyDialogOf, trackSubscribe, untrackSubscribe } from './early-notify';
 import { networkResponseFrame, nokFrame, requestEchoFrame, type AppFrame } from './frames';
 import { initialCseq, newBranch, newCallId, newTag, newTxnId } from './ids';
 import { getHeader, getHeaderList, normalizeName, parseSipMessage, serializeSip, type SipHeader, type SipRequest, type SipResponse } from './sip-message';
@@ -106,9 +107,11 @@ export async function handleAppRequest(ctx: DoubleContext, conn: AdminConnection
     txnId: newTxnId(), branch, method: app.method, request: wire, parsed: parsed.value, peer, conn,
     dialogId: d?.id ?? '', gotProvisional: false, done: false,
   };
+  trackSubscribe(ctx, t); // RFC 6665 §4.1.2.4: its NOTIFY may come before its 2xx (early-notify.ts)
   try {
     await sendToPeer(ctx, peer, wire);
   } catch {
+    untrackSubscribe(ctx, t);
     conn.send(nokFrame(frame.msgId, `failed to send request to ${peer.proto}/${peer.addr}:${peer.port}`));
     return;
   }
@@ -132,6 +135,7 @@ function onTimeout(ctx: DoubleContext, t: ClientTxn): void {
     { name: 'Content-Length', value: '0' },
   ];
   const res = serializeSip('SIP/2.0 408 Request Timeout', headers, Buffer.alloc(0));
+  untrackSubscribe(ctx, t);
   endUasDialogIfOver(ctx, t, 408);
   t.conn.send(networkResponseFrame({ bytes: 0, proto: t.peer.proto, addr: '', port: 0, time: drachtioTimeNow(), txnId: t.txnId, dialogId: t.dialogId }, res));
 }
@@ -159,13 +163,17 @@ export function handleNetworkResponse(ctx: DoubleContext, pkt: InboundSip, res: 
   let dialogId = t.dialogId;
   const ok2xx = res.status >= 200 && res.status < 300;
   if (ok2xx && t.method === 'SUBSCRIBE' && dialogId === '') {
-    const d = uacDialog(t.parsed, res, cseq.seq, t.conn);
-    if (d) { ctx.dialogs.add(d); dialogId = d.id; }
+    const early = earlyDialogOf(ctx, t); // a NOTIFY came first and made the dialog
+    const d = early ?? uacDialog(t.parsed, res, cseq.seq, t.conn);
+    if (early) refreshTarget(early, res);
+    else if (d) ctx.dialogs.add(d);
+    if (d) dialogId = d.id;
   } else if (ok2xx && t.method === 'SUBSCRIBE') {
     const d = ctx.dialogs.get(dialogId);
     if (d) refreshTarget(d, res);
   }
   if (final) {
+    untrackSubscribe(ctx, t);
     ctx.clientTxns.finish(t);
     endUasDialogIfOver(ctx, t, res.status);
   } else t.gotProvisional = true;

@@ -5,6 +5,7 @@ import type { AdminConnection } from './admin-connection';
 import { drachtioTimeNow } from './clock';
 import { localContact, sendToPeer, type DoubleContext } from './double-context';
 import { refreshTarget, uasDialog, type Dialog } from './dialogs';
+import { earlyDialogForNotify } from './early-notify';
 import { networkRequestFrame, nokFrame, responseEchoFrame, type AppFrame } from './frames';
 import { newTag, newTxnId } from './ids';
 import { getHeader, getHeaderList, normalizeName, parseSipMessage, serializeSip, type SipHeader, type SipRequest } from './sip-message';
@@ -72,7 +73,7 @@ export function handleNetworkRequest(ctx: DoubleContext, pkt: InboundSip, origin
   const req = parsed.value;
   const toTag = tagOf(getHeader(req, 'to'));
   const peer = { proto: pkt.proto, addr: pkt.srcAddr, port: pkt.srcPort };
-  const dialog = toTag === undefined ? undefined : ctx.dialogs.matchIncoming(callId, tagOf(from), toTag);
+  const dialog = toTag === undefined ? undefined : ctx.dialogs.matchIncoming(callId, tagOf(from), toTag) ?? earlyDialogForNotify(ctx, req);
   const routed = (): AdminConnection | undefined => [...ctx.conns].find((c) => c.authenticated && !c.closed && c.routes.has(req.method.toLowerCase()));
   // In a dialog: its owner while connected, else an app routing the method (see Dialog.conn).
   const conn = dialog && !dialog.conn.closed ? dialog.conn : routed();

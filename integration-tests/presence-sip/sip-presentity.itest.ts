@@ -5,7 +5,8 @@
  * SIPp is the presentity. Each drachtio-srf pitfall of PROTOCOL-NOTES §5 is shown handled:
  *  - Q2: the first NOTIFY in the same read as the 200 still reaches onNotify;
  *  - Q6: drachtio's own 500 to the terminating NOTIFY and its NOK to our 200 throw nothing;
- *  - a NOTIFY in a dialog the use-case does not know reaches it with the dialog id (→ 481).
+ *  - a NOTIFY in a dialog the use-case does not know reaches it with the dialog id (→ 481);
+ *  - a NOTIFY that overtakes the 200 finds its dialog already named by onDialog.
  * Runs against the drachtio double, or a real drachtio-server when DRACHTIO= is set.
  */
 import { createSipPresenceOut } from '../../adapters/drachtio/sip-presence-out';
@@ -25,7 +26,7 @@ describe('SIP presentity: SUBSCRIBE out, NOTIFY in, no srf Dialog (RFC 6665 §4.
     await target?.stop();
     app = undefined;
     target = undefined;
-  });
+  }, 30_000);
 
   it('gets the first NOTIFY that shares a read with the 200 (Q2), refreshes and unsubscribes in the dialog, and survives drachtio\'s 500/NOK on the terminating NOTIFY (Q6)', async () => {
     // The double holds the 200 to SUBSCRIBE until the notifier's NOTIFY follows, and writes
@@ -72,7 +73,28 @@ describe('SIP presentity: SUBSCRIBE out, NOTIFY in, no srf Dialog (RFC 6665 §4.
     } finally {
       await uas.stop();
     }
-  });
+  }, 30_000);
+
+  it('knows the dialog of a NOTIFY that overtakes the 200 (RFC 6665 §4.1.2.4): onDialog ran from the echo, before it', async () => {
+    target = await startDrachtioTarget();
+    const uas = await startSippUas({ scenario: 'uas_subscribe_notify_first.xml', timeoutMs: 15_000 });
+    try {
+      const log = new MemoryLog();
+      const p = new RecordingPresence();
+      app = await connectSrf(target, { routes: { notify: notifyRoute(p, log) as unknown as SrfHandler } });
+      const out = createSipPresenceOut(app.srf, log, { proxy: `sip:${uas.host}:${uas.port}` });
+      const named: string[] = [];
+      const r = await within(out.subscribe({ uri: `sip:bob@${uas.host}:${uas.port}`, from: 'sip:romeo@xmpp.test', expires: 600 }, (id) => { named.push(id); p.known.add(id); }), 10_000, 'SUBSCRIBE');
+      expect(r.status).toBe(200);
+      const sipp = await within(uas.done, 10_000, 'sipp presentity');
+      expect(sipp.exitCode).toBe(0); // it got 200 to its early NOTIFY, not 481
+      expect(p.notifies.map((n) => [n.dialogId, n.subscriptionState])).toEqual([[named[0], 'active;expires=600']]);
+      expect(p.notifies[0]?.body).toContain('<note>first</note>');
+      expect(app.errors).toEqual([]);
+    } finally {
+      await uas.stop();
+    }
+  }, 30_000);
 
   it('hands a NOTIFY in a dialog the use-case does not know to onNotify with its dialog id, and the notifier gets the 481', async () => {
     target = await startDrachtioTarget();
@@ -92,5 +114,5 @@ describe('SIP presentity: SUBSCRIBE out, NOTIFY in, no srf Dialog (RFC 6665 §4.
     } finally {
       await uas.stop();
     }
-  });
+  }, 30_000);
 });

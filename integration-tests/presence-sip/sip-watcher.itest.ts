@@ -26,7 +26,7 @@ describe('SIP watcher: SUBSCRIBE in, NOTIFY out, no srf Dialog (RFC 6665 §4.2, 
     for (const a of apps.splice(0)) await a.disconnect();
     await target?.stop();
     target = undefined;
-  });
+  }, 30_000);
 
   it('accepts, NOTIFYs at once with PIDF, takes the in-dialog refresh and the Expires: 0, and ends with NOTIFY terminated', async () => {
     target = await startDrachtioTarget();
@@ -62,7 +62,7 @@ describe('SIP watcher: SUBSCRIBE in, NOTIFY out, no srf Dialog (RFC 6665 §4.2, 
     expect(sipp.messages).toContain('Subscription-State: terminated;reason=timeout');
     expect(log.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
     expect(app.errors).toEqual([]);
-  });
+  }, 30_000);
 
   it('NOTIFYs from a NEW srf connection in a dialog an old, closed one accepted, and that node then gets the watcher\'s in-dialog SUBSCRIBE (restart / second node)', async () => {
     target = await startDrachtioTarget();
@@ -90,7 +90,7 @@ describe('SIP watcher: SUBSCRIBE in, NOTIFY out, no srf Dialog (RFC 6665 §4.2, 
     expect(s.sent.map((x) => [x.state, x.status])).toEqual([['active;expires=3000', 200], ['terminated;reason=timeout', 200]]);
     expect(sipp.messages).toContain('Subscription-State: active;expires=3000');
     expect(app2.errors).toEqual([]);
-  });
+  }, 30_000);
 
   it('a NOTIFY sent in a dialog drachtio no longer has is 481, and nothing throws', async () => {
     target = await startDrachtioTarget();
@@ -100,5 +100,5 @@ describe('SIP watcher: SUBSCRIBE in, NOTIFY out, no srf Dialog (RFC 6665 §4.2, 
     const out = createSipPresenceOut(app.srf, log, { proxy: 'sip:unused.invalid' });
     expect(await within(out.notify({ dialogId: 'gone@nowhere;from-tag=x', subscriptionState: 'active;expires=60' }), 5000, 'NOTIFY')).toEqual({ status: 481, reason: 'Call/Transaction Does Not Exist' });
     expect(log.lines).toEqual([expect.objectContaining({ level: 'info', msg: 'drachtio no longer knows the dialog of this NOTIFY' })]);
-  });
+  }, 30_000);
 });
