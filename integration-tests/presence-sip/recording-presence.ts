@@ -67,3 +67,6 @@ export async function waitUntil(cond: () => boolean, ms: number, what: string): 
 
 export const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms: ${what}`)), ms).unref())]);
+
+/** How many Dialog objects srf holds (Q7: a UAC subscription Dialog is never removed; the gateway makes none). */
+export const srfDialogCount = (srf: unknown): number => (srf as { _dialogs?: Map<string, unknown> })._dialogs?.size ?? -1;

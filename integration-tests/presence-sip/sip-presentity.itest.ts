@@ -16,7 +16,7 @@ import { startDrachtioTarget, type DrachtioTarget } from '../harness/drachtio-ta
 import { startSippUas } from '../harness/sipp';
 import { connectSrf, type ConnectedSrf, type SrfHandler } from '../harness/srf-app';
 import { observeAppReads, sharedRead } from '../harness/srf-read-log';
-import { RecordingPresence, waitUntil, within } from './recording-presence';
+import { RecordingPresence, srfDialogCount, waitUntil, within } from './recording-presence';
 
 describe('SIP presentity: SUBSCRIBE out, NOTIFY in, no srf Dialog (RFC 6665 §4.1, PROTOCOL-NOTES Q2/Q6/Q7)', () => {
   let target: DrachtioTarget | undefined;
@@ -69,6 +69,7 @@ describe('SIP presentity: SUBSCRIBE out, NOTIFY in, no srf Dialog (RFC 6665 §4.
       }));
       expect(log.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
       expect(app.errors).toEqual([]);
+      expect(srfDialogCount(app.srf)).toBe(0); // Q7: nothing left behind in srf
       reads.stop();
     } finally {
       await uas.stop();

@@ -12,7 +12,7 @@ import { MemoryLog } from '../../plugin/use-cases/__tests__/fakes';
 import { sipAddress, startDrachtioTarget, type DrachtioTarget } from '../harness/drachtio-target';
 import { runSippUac, sippMessageSummary } from '../harness/sipp';
 import { connectSrf, type ConnectedSrf, type SrfHandler } from '../harness/srf-app';
-import { RecordingPresence, waitUntil, within } from './recording-presence';
+import { RecordingPresence, srfDialogCount, waitUntil, within } from './recording-presence';
 
 const handlers = (p: RecordingPresence, log: MemoryLog) => ({
   subscribe: subscribeRoute(p, log) as unknown as SrfHandler,
@@ -62,6 +62,7 @@ describe('SIP watcher: SUBSCRIBE in, NOTIFY out, no srf Dialog (RFC 6665 §4.2, 
     expect(sipp.messages).toContain('Subscription-State: terminated;reason=timeout');
     expect(log.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
     expect(app.errors).toEqual([]);
+    expect(srfDialogCount(app.srf)).toBe(0); // stack-dialog level: srf keeps no Dialog
   }, 30_000);
 
   it('NOTIFYs from a NEW srf connection in a dialog an old, closed one accepted, and that node then gets the watcher\'s in-dialog SUBSCRIBE (restart / second node)', async () => {
