@@ -81,6 +81,9 @@ export function createSipPresenceOut(srf: Srf, log: Log, o: SipPresenceOutOption
             Event: 'presence', // RFC 3856 §6.3
             Accept: 'application/pidf+xml', // RFC 3856 §6.4
             Expires: String(s.expires),
+            // Our Contact replaces drachtio's own (<sip:drachtio-host:port>): it becomes the
+            // dialog's remote target for the notifier (RFC 6665 §4.1.2), so it must route back
+            // to this drachtio-server (a GRUU the proxy resolves to it), or NOTIFYs go astray.
             ...(s.contact !== undefined ? { Contact: nameAddr(s.contact) } : {}),
           };
       const onSent = (sent: SentSipRequest): void => {
