@@ -1,4 +1,5 @@
 import type { InboundSipMessage } from '../use-cases/sip-request';
+import { sipBodyText } from './sip-body-utf8';
 
 /** The few fields of a drachtio-srf request the gateway reads (srf's typings miss several). */
 export interface SrfMessageRequest {
@@ -7,6 +8,8 @@ export interface SrfMessageRequest {
   readonly source_address?: string;
   readonly source_port?: number | string;
   readonly protocol?: string;
+  /** The body bytes as received, when the drachtio adapter keeps them (srf itself only keeps the decoded string). */
+  readonly rawBody?: Uint8Array;
   get(header: string): string | undefined;
   has?(header: string): boolean;
 }
@@ -23,6 +26,7 @@ export function toInboundSipMessage(req: SrfMessageRequest): InboundSipMessage {
   const cseq = h('CSeq');
   const cseqNumber = cseq === undefined ? undefined : Number.parseInt(cseq, 10);
   const port = req.source_port === undefined ? undefined : Number(req.source_port);
+  const body = sipBodyText(req.body ?? '', h('Content-Length'), req.rawBody);
   return {
     source: {
       address: req.source_address ?? '',
@@ -39,7 +43,8 @@ export function toInboundSipMessage(req: SrfMessageRequest): InboundSipMessage {
     ...opt('contentType', h('Content-Type')),
     ...opt('contentLanguage', h('Content-Language')),
     ...opt('subject', h('Subject')),
-    body: req.body ?? '',
+    body: body.body,
+    ...(body.notUtf8 ? { bodyNotUtf8: true } : {}),
   };
 }
 

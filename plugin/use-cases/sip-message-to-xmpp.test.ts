@@ -174,3 +174,17 @@ describe('handleSipMessage: SIP IMDN delivery notification → XEP-0184 receipt 
     expect(d.correlations.toSip.has('gw-imdn-7')).toBe(true);
   });
 });
+
+describe('handleSipMessage: a body that was not valid UTF-8 (RFC 7572 §7, RFC 3629)', () => {
+  it.each<[string, string, number]>([
+    ['charset=UTF-8', 'text/plain;charset=UTF-8', 400],
+    ['no charset', 'text/plain', 400],
+    ['an unsupported charset', 'text/plain;charset=windows-1252', 415],
+  ])('with %s is refused with %d and nothing is sent to XMPP (no U+FFFD relayed)', async (_n, contentType, status) => {
+    const d = testDeps();
+    const a = await handleSipMessage(sipMessage({ contentType, body: '\uFFFD(', bodyNotUtf8: true }), d);
+    expect(a.status).toBe(status);
+    expect(d.xmpp.sent).toEqual([]);
+  });
+});
+

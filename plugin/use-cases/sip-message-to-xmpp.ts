@@ -42,7 +42,7 @@ export async function handleSipMessage(req: InboundSipMessage, deps: MessagingDe
   }
   const { sender, xmppFrom, xmppTo } = admitted.value;
 
-  const content = decodeSipContent(req.contentType, req.body);
+  const content = decodeSipContent(req.contentType, req.body, req.bodyNotUtf8 === true ? { notUtf8: true } : {});
   if (!content.ok) return refuseContent(deps, where, content.error.code, content.error.detail);
   if (content.value.kind === 'imdn') {
     return imdnToReceipt({ imdn: content.value.imdn, sender, xmppFrom, xmppTo, callId: req.callId }, deps);

@@ -24,6 +24,8 @@ export interface InboundSipMessage {
   readonly subject?: string;
   /** The body decoded as UTF-8 by the adapter. */
   readonly body: string;
+  /** The adapter found the body bytes not valid UTF-8 (RFC 3629); `body` then holds U+FFFD in their place. */
+  readonly bodyNotUtf8?: boolean;
 }
 
 /** The final response to send for the MESSAGE. */

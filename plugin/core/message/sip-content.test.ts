@@ -44,3 +44,18 @@ describe('decodeSipContent: dispatch by Content-Type (RFC 7572 §7)', () => {
     expect(r.ok && r.value.kind === 'text' && r.value.text).toBe('caf\ufffd');
   });
 });
+
+describe('decodeSipContent: bodies whose bytes were not UTF-8 (RFC 3629; RFC 7572 §7)', () => {
+  it.each<[string, string, string]>([
+    ['text/plain;charset=UTF-8', '\uFFFD(', 'invalid-text'],
+    ['text/plain', '\uFFFD(', 'invalid-text'],
+    ['text/html', '<p>\uFFFD</p>', 'invalid-text'],
+    ['message/cpim', 'From: <sip:a@b>\r\nTo: <sip:c@d>\r\n\r\nContent-Type: text/plain\r\n\r\n\uFFFD(', 'invalid-text'],
+    ['text/plain;charset=ISO-8859-1', 'caf\uFFFD', 'unsupported-charset'], // 415 first: the sender can fix its charset
+    ['application/octet-stream', '\uFFFD', 'unsupported-media'],
+  ])('%s → %s', (contentType, body, code) => {
+    const r = decodeSipContent(contentType, body, { notUtf8: true });
+    expect(r.ok ? 'ok' : r.error.code).toBe(code);
+  });
+});
+

@@ -22,6 +22,12 @@ export type SipContent =
 
 export interface SipContentOptions {
   readonly maxBodyBytes?: number;
+  /**
+   * The adapter proved that the body bytes are not valid UTF-8 (RFC 3629):
+   * the string holds U+FFFD where they were. Such a body is refused (400),
+   * never relayed repaired; a charset we do not take is still 415.
+   */
+  readonly notUtf8?: boolean;
 }
 
 export function decodeSipContent(
@@ -43,9 +49,9 @@ export function decodeSipContent(
   if (ct.value.essence === 'message/cpim') {
     const cpim = parseCpim(body, { maxBytes: max });
     if (!cpim.ok) return cpim;
-    return decodeInner(cpim.value.contentType.essence, contentTypeOf(cpim.value), cpim.value.body, max, cpim.value);
+    return decodeInner(cpim.value.contentType.essence, contentTypeOf(cpim.value), cpim.value.body, max, cpim.value, opts.notUtf8 === true);
   }
-  return decodeInner(ct.value.essence, contentType, body, max, undefined);
+  return decodeInner(ct.value.essence, contentType, body, max, undefined, opts.notUtf8 === true);
 }
 
 const contentTypeOf = (c: CpimMessage) => c.contentHeaders['content-type'] ?? '';
@@ -56,10 +62,17 @@ function decodeInner(
   body: string,
   max: number,
   cpim: CpimMessage | undefined,
+  notUtf8: boolean,
 ): Result<SipContent, MessageError> {
   const ct = parseContentType(contentType);
   if (!ct.ok) return ct;
   const withCpim = cpim ? { cpim } : {};
+  const known = essence === 'text/plain' || essence === 'text/html' || essence === IS_COMPOSING_TYPE || essence === IMDN_TYPE;
+  if (notUtf8 && known) {
+    // 415 for a charset we do not take comes first (the sender can fix that); else RFC 7572 §7 / RFC 3629: 400.
+    const cs = checkCharset(ct.value);
+    return cs.ok ? err(messageError('invalid-text', 'body is not valid UTF-8 (RFC 3629)')) : cs;
+  }
   switch (essence) {
     case 'text/plain': {
       const text = decodeTextPlain(ct.value, body, max);
