@@ -227,6 +227,8 @@ export class XmppWatchesSip {
     const sent = deps.sip.subscribe(
       { ...(dialogId !== undefined ? { dialogId } : {}), uri: rec.sipUri, from: this.fromUri(rec), expires },
       (id) => {
+        // Called again when the request was resent as a new request (after a 503): the first dialog never formed.
+        if (named !== undefined && named !== id && dialogId === undefined) this.liveDialogs.delete(named);
         named = id;
         this.liveDialogs.set(id, key);
         // The record learns its dialog in the pair's turn, ahead of any NOTIFY step queued after it.
