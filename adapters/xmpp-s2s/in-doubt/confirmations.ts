@@ -79,18 +79,27 @@ export class Confirmations {
   private request(): void {
     this.burst.stop();
     const covers = this.log.count;
+    const before = this.requested;
+    // State first, write second: the answer may come back before write() returns
+    // (in-process transports deliver synchronously).
+    this.requested = covers;
+    if (this.outstanding.length === 0) this.ackTimer.arm();
+    this.outstanding.push(covers);
     let sent: boolean;
     if (this.mode === 'sm') {
       sent = this.io.write(el('r', { xmlns: NS_SM3 }));
     } else {
       const id = `fence-${this.io.newId()}`;
+      this.fences.set(id, covers);
       sent = this.io.write({ ...el('iq', { type: 'get', from: this.io.local, to: this.io.remote, id }, el('ping', { xmlns: NS_PING })), ns: NS_SERVER });
-      if (sent) this.fences.set(id, covers);
+      if (!sent) this.fences.delete(id);
     }
-    if (!sent) return; // the stream is closing or congested: its close handles what is in doubt
-    this.requested = covers;
-    if (this.outstanding.length === 0) this.ackTimer.arm();
-    this.outstanding.push(covers);
+    if (sent) return;
+    // The stream is closing or congested: its close handles what is in doubt.
+    this.requested = before;
+    const i = this.outstanding.lastIndexOf(covers);
+    if (i >= 0) this.outstanding.splice(i, 1);
+    if (this.outstanding.length === 0) this.ackTimer.stop();
   }
 
   /** XEP-0198 §5 `<a h/>` from the peer. Returns false for an h that is not a counter or exceeds what we sent (§5: undefined-condition). */
