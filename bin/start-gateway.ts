@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../adapters/logging/logger';
-import { connectDrachtio } from '../adapters/drachtio/srf-connection';
+import { createInboundShedding } from '../adapters/drachtio/inbound-shedding';
+import { createRequestGate, type RequestGate } from '../adapters/drachtio/request-gate';
+import { connectDrachtio, type DrachtioLink, type DrachtioLinkOptions } from '../adapters/drachtio/srf-connection';
 import { createSipOut } from '../adapters/drachtio/sip-out';
 import { buildGatewayPolicy } from '../adapters/policy/gateway-policy';
 import { createLruCorrelations } from '../adapters/stores/lru-correlations';
@@ -14,12 +16,16 @@ import { installGateway, type SrfApp } from '../plugin/install';
 export interface RunningGateway {
   readonly s2s: { readonly host: string; readonly port: number };
   readonly edge: S2SEdge;
+  /** The supervised drachtio connection and the gate that bounds requests on it (issue #13). */
+  readonly drachtio: { readonly link: DrachtioLink; readonly gate: RequestGate };
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Tests point SRV lookups at a loopback DNS server. */
   readonly resolver?: SrvResolver;
+  /** Tests shorten the drachtio reconnect backoff. */
+  readonly drachtio?: DrachtioLinkOptions;
 }
 
 /**
@@ -31,16 +37,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
   const policy = await buildGatewayPolicy(config);
   const edge = createS2SEdge({ ...edgeDepsFromConfig(config, logger), ...(opts.resolver ? { resolver: opts.resolver } : {}) });
   const s2s = await edge.start();
-  let srf: Awaited<ReturnType<typeof connectDrachtio>>;
+  const dl = config.gateway.drachtio.limits;
+  let link: DrachtioLink;
   try {
-    srf = await connectDrachtio(config.gateway.drachtio, logger);
+    // Rejects (DrachtioAuthError / DrachtioUnreachableError) with nothing of its own left running.
+    link = await connectDrachtio(config.gateway.drachtio, logger, { startTimeoutMs: dl.startTimeoutMs, ...opts.drachtio });
   } catch (e) {
     await edge.stop();
     throw e;
   }
+  const srf = link.srf;
+  const gate = createRequestGate(srf, link, logger, { maxOutstanding: dl.maxOutstandingRequests, maxQueued: dl.maxQueuedRequests, maxQueueWaitMs: dl.queueTimeoutMs });
+  // Registered before the gateway's routes so it sees every SIP request first (srf runs middleware in order).
+  (srf as unknown as { use(fn: unknown): void }).use(createInboundShedding(logger, { maxInFlight: dl.maxInboundRequests, retryAfterSeconds: 2 }).middleware);
   const gateway = installGateway(srf as unknown as SrfApp, {
     xmpp: createXmppOut(edge),
-    sip: createSipOut(srf, logger, { proxy: config.gateway.sipProxy.uri }),
+    sip: createSipOut(gate, logger, { proxy: config.gateway.sipProxy.uri }),
     correlations: createLruCorrelations(),
     clock: { now: () => new Date() },
     ids: { next: () => randomUUID() },
@@ -53,8 +65,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
   return {
     s2s,
     edge,
+    drachtio: { link, gate },
     async stop() {
-      srf.disconnect();
+      gate.close();
+      await link.stop();
       await edge.stop();
       logger.info({}, 'gateway stopped');
     },

@@ -18,6 +18,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const ENV_CONFIG_FILE = 'DXG_CONFIG';
 export const ENV_DRACHTIO_SECRET = 'DXG_DRACHTIO_SECRET';
 export const ENV_DIALBACK_SECRET = 'DXG_DIALBACK_SECRET';
+/** The Redis URL of the presence store may carry a password, so it may come from the environment. */
+export const ENV_PRESENCE_REDIS_URL = 'DXG_PRESENCE_REDIS_URL';
 
 export interface LoadOptions {
   /** Environment for the secret overrides; defaults to process.env. */
@@ -109,11 +111,18 @@ function applySecretOverrides(raw: unknown, env: Env): unknown {
   if (dialbackSecret !== undefined && dialbackSecret !== '' && (gateway.s2s === undefined || isRecord(gateway.s2s))) {
     gateway.s2s = { ...(gateway.s2s ?? {}), dialbackSecret };
   }
+  const redisUrl = env[ENV_PRESENCE_REDIS_URL];
+  if (redisUrl !== undefined && redisUrl !== '') {
+    const presence = isRecord(gateway.presence) ? gateway.presence : {};
+    const store = isRecord(presence.store) ? presence.store : {};
+    gateway.presence = { ...presence, store: { ...store, kind: 'redis', url: redisUrl } };
+  }
   return { ...raw, gateway };
 }
 
 function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
   const s2s = config.gateway.s2s;
+  const presence = config.gateway.presence;
   return {
     ...config,
     gateway: {
@@ -123,6 +132,7 @@ function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
         certificates: s2s.certificates.map((c) => ({ ...c, key: path.resolve(baseDir, c.key), cert: path.resolve(baseDir, c.cert) })),
         caFile: s2s.caFile === undefined ? undefined : path.resolve(baseDir, s2s.caFile),
       },
+      presence: { ...presence, store: presence.store.kind === 'sqlite' && presence.store.path !== ':memory:' ? { ...presence.store, path: path.resolve(baseDir, presence.store.path) } : presence.store },
     },
   };
 }

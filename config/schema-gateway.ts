@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { z } from 'zod';
 import { addressOrCidr, dnsName, isDnsName, parseSipUri, port, positiveInt, seconds } from './schema-primitives';
-import type { DrachtioConfig, S2SConfig, SipProxyConfig } from './types';
+import type { DrachtioConfig, PresenceConfig, S2SConfig, SipProxyConfig } from './types';
 
 const nonEmpty = z.string().trim().min(1);
 
@@ -22,6 +22,13 @@ export const drachtioSchema = z
     port: port.optional(),
     listen: z.strictObject({ port, host: listenHost.optional() }).optional(),
     secret: z.string().min(1),
+    // Load bounds (issue #13). Defaults: bench/drachtio-load.ts (labelled double) and the
+    // real drachtio-server figures in issue #13 (clean at 2,000 XMPP→SIP and 4,000 SIP→XMPP msg/s).
+    maxOutstandingRequests: positiveInt(256), // SIP requests sent and not finally answered
+    maxQueuedRequests: positiveInt(2000), // waiting behind them; past it: resource-constraint
+    queueTimeout: seconds(10), // longest wait for a slot (or for the link to come back)
+    maxInboundRequests: positiveInt(1000), // SIP requests handled at once; past it: 503 + Retry-After
+    startTimeout: seconds(30), // no authenticated connection by then: start fails (exit 3)
   })
   .superRefine((v, ctx) => {
     if ((v.host === undefined) === (v.listen === undefined)) {
@@ -31,11 +38,18 @@ export const drachtioSchema = z
       ctx.addIssue({ code: 'custom', path: ['port'], message: 'port belongs with host; in outbound mode use listen.port' });
     }
   })
-  .transform((v): DrachtioConfig =>
-    v.listen !== undefined
-      ? { mode: 'outbound', listen: { port: v.listen.port, host: v.listen.host }, secret: v.secret }
-      : { mode: 'inbound', host: v.host ?? '', port: v.port ?? 9022, secret: v.secret },
-  );
+  .transform((v): DrachtioConfig => {
+    const limits = {
+      maxOutstandingRequests: v.maxOutstandingRequests,
+      maxQueuedRequests: v.maxQueuedRequests,
+      queueTimeoutMs: v.queueTimeout * 1000,
+      maxInboundRequests: v.maxInboundRequests,
+      startTimeoutMs: v.startTimeout * 1000,
+    };
+    return v.listen !== undefined
+      ? { mode: 'outbound', listen: { port: v.listen.port, host: v.listen.host }, secret: v.secret, limits }
+      : { mode: 'inbound', host: v.host ?? '', port: v.port ?? 9022, secret: v.secret, limits };
+  });
 
 /** Transports that are congestion-controlled (RFC 3428 §6: a MESSAGE over 1300 bytes needs one). */
 const CONGESTION_CONTROLLED = new Set(['tcp', 'tls', 'sctp', 'ws', 'wss']);
@@ -134,9 +148,44 @@ export const s2sSchema = z
     }),
   );
 
+/**
+ * Presence federation (RFC 8048, issue #8). The store holds who watches whom and every SIP
+ * subscription the gateway owns, so both survive a restart: SQLite (embedded, one node) or
+ * Redis (several nodes share it; a node's records are adopted by another once its heartbeat
+ * is older than `liveness`).
+ */
+const presenceStoreSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sqlite'), path: nonEmpty.default('presence.sqlite') }),
+  z.strictObject({
+    kind: z.literal('redis'),
+    url: nonEmpty.refine((u) => /^rediss?:\/\//.test(u), { message: 'expected redis://host:port[/db] or rediss://…' }),
+    keyPrefix: nonEmpty.default('dxg:'),
+  }),
+]);
+
+export const presenceSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    // Node id in a shared store; default: the host name (two nodes must never share one).
+    nodeId: nonEmpty.regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'letters, digits, . _ - (at most 64)' }).optional(),
+    store: presenceStoreSchema.prefault({ kind: 'sqlite' }),
+    sweepInterval: seconds(5), // refreshes and expiries are looked for this often
+    liveness: seconds(30), // a node silent this long loses its records to another node
+    maxWatchersPerContact: positiveInt(5000), // RFC 8048 §8: bound on one presence stanza's fan-out
+  })
+  .transform((v): PresenceConfig => ({
+    enabled: v.enabled,
+    nodeId: v.nodeId,
+    store: v.store,
+    sweepIntervalMs: v.sweepInterval * 1000,
+    livenessMs: v.liveness * 1000,
+    maxWatchersPerContact: v.maxWatchersPerContact,
+  }));
+
 export const gatewaySchema = z.strictObject({
   domains: z.array(dnsName).min(1),
   drachtio: drachtioSchema,
   sipProxy: sipProxySchema,
   s2s: s2sSchema.prefault({}),
+  presence: presenceSchema.prefault({}),
 });

@@ -79,7 +79,13 @@ describe('values are normalised', () => {
   it('supports the outbound drachtio mode (drachtio-server connects to us)', () => {
     const raw = baseRaw();
     raw.gateway.drachtio = { listen: { port: 3000 }, secret: 'cymru' };
-    expect(accepted(raw).gateway.drachtio).toEqual({ mode: 'outbound', listen: { port: 3000, host: undefined }, secret: 'cymru' });
+    expect(accepted(raw).gateway.drachtio).toMatchObject({ mode: 'outbound', listen: { port: 3000, host: undefined }, secret: 'cymru' });
+  });
+
+  it('gives the drachtio load bounds their defaults, durations in ms (issue #13)', () => {
+    expect(accepted(baseRaw()).gateway.drachtio.limits).toEqual({
+      maxOutstandingRequests: 256, maxQueuedRequests: 2000, queueTimeoutMs: 10_000, maxInboundRequests: 1000, startTimeoutMs: 30_000,
+    });
   });
 
   it.each([

@@ -21,12 +21,38 @@ export interface GatewaySettings {
   readonly drachtio: DrachtioConfig;
   readonly sipProxy: SipProxyConfig;
   readonly s2s: S2SConfig;
+  readonly presence: PresenceConfig;
 }
 
+/** gateway.presence (issue #8). Durations in ms; a relative SQLite path is resolved against the config file. */
+export interface PresenceConfig {
+  readonly enabled: boolean;
+  /** undefined: the host name. */
+  readonly nodeId: string | undefined;
+  readonly store: PresenceStoreConfig;
+  readonly sweepIntervalMs: number;
+  readonly livenessMs: number;
+  readonly maxWatchersPerContact: number;
+}
+
+export type PresenceStoreConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
+
 /** drachtio-srf `srf.connect({host, port, secret})` (inbound) or `srf.listen({port, host, secret})` (outbound). */
-export type DrachtioConfig =
+export type DrachtioConfig = (
   | { readonly mode: 'inbound'; readonly host: string; readonly port: number; readonly secret: string }
-  | { readonly mode: 'outbound'; readonly listen: { readonly port: number; readonly host?: string | undefined }; readonly secret: string };
+  | { readonly mode: 'outbound'; readonly listen: { readonly port: number; readonly host?: string | undefined }; readonly secret: string }
+) & { readonly limits: DrachtioLimits };
+
+/** How much the gateway asks of drachtio-server at once (issue #13). */
+export interface DrachtioLimits {
+  readonly maxOutstandingRequests: number;
+  readonly maxQueuedRequests: number;
+  readonly queueTimeoutMs: number;
+  readonly maxInboundRequests: number;
+  readonly startTimeoutMs: number;
+}
 
 export interface SipProxyConfig {
   /** The SIP proxy/registrar we send requests to, as written in the YAML. */

@@ -30,11 +30,16 @@ export interface SipFinalResponse {
   readonly status: number;
   readonly reason: string;
   readonly get: (header: string) => string | undefined;
+  /**
+   * The response came from drachtio's own SIP stack, not over the network: its meta has no
+   * source address (bytes 0, port 0: Timer F's 408, the overload 503 of issue #13's evidence).
+   */
+  readonly fromStack?: boolean;
 }
 
 type SrfRequestLike = {
   get?(header: string): string | undefined;
-  on(event: 'response', cb: (res: { status: number; reason: string; get(h: string): string | undefined }) => void): void;
+  on(event: 'response', cb: (res: { status: number; reason: string; source_address?: string; get(h: string): string | undefined }) => void): void;
 };
 type RequestCallback = (err: Error | null, req?: SrfRequestLike) => void;
 type SrfWithCallbackRequest = {
@@ -70,7 +75,7 @@ export function sendSipRequest(srf: Srf, r: OutgoingSipRequest): Promise<SipFina
       }
       req.on('response', (res) => {
         if (res.status < 200) return; // provisional: keep waiting (RFC 3261 §17.1.2)
-        resolve({ status: res.status, reason: res.reason, get: (h) => res.get(h) });
+        resolve({ status: res.status, reason: res.reason, get: (h) => res.get(h), fromStack: !res.source_address });
       });
       // Still inside the echo's frame handler: later frames of the same read come after this.
       r.onSent?.({ get: (h) => req.get?.(h) });

@@ -1,26 +1,24 @@
-import type Srf from 'drachtio-srf';
 import type { SipNameAddr } from '../../plugin/core/message/sip-message';
 import type { Log, OutboundSipMessage, SipOutcome, SipOut } from '../../plugin/use-cases/ports';
-import { sendSipRequest } from './send-request';
+import type { GateOutcome, RequestGate } from './request-gate';
 
 export interface SipOutOptions {
   /** The SIP proxy/registrar every MESSAGE toward SIP users goes through (config gateway.sipProxy.uri). */
   readonly proxy: string;
-  /**
-   * Upper bound on waiting for a final response. drachtio answers 408 itself
-   * after Timer F (32 s, RFC 3261 §17.1.2.2); this only covers a drachtio
-   * connection lost mid-transaction, so no XMPP sender waits forever.
-   */
-  readonly finalResponseTimeoutMs?: number;
 }
 
 /**
- * The SipOut port over drachtio-srf: every MESSAGE goes through the configured
- * proxy with the call form that cannot lose a coalesced response. It never
- * rejects: a request drachtio refuses becomes 503, a lost transaction 408.
+ * The SipOut port over drachtio-srf: every MESSAGE goes through the configured proxy, through
+ * the request gate (adapters/drachtio/request-gate.ts: outstanding cap, bounded queue, 503
+ * backpressure, in-doubt failure on link loss) and the call form that cannot lose a
+ * coalesced response. It never rejects; what did not get a SIP answer becomes:
+ *  - over capacity (never sent)            → resource-constraint (RFC 6120 §8.3.3.18, wait)
+ *  - in flight when the drachtio link fell → 408, i.e. remote-server-timeout (RFC 7247 §7.2 Table 3)
+ *  - drachtio link down (not sent)         → 408 as well: the SIP side cannot be reached
+ *  - refused by drachtio (NOK)             → 503, i.e. internal-server-error
+ *  - no final response in time             → 408
  */
-export function createSipOut(srf: Srf, log: Log, o: SipOutOptions): SipOut {
-  const timeoutMs = o.finalResponseTimeoutMs ?? 40_000;
+export function createSipOut(gate: RequestGate, log: Log, o: SipOutOptions): SipOut {
   return {
     async sendMessage(m: OutboundSipMessage): Promise<SipOutcome> {
       const headers: Record<string, string> = {
@@ -29,27 +27,29 @@ export function createSipOut(srf: Srf, log: Log, o: SipOutOptions): SipOut {
         To: nameAddr(m.to),
         'Content-Type': m.contentType,
       };
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<SipOutcome>((resolve) => {
-        timer = setTimeout(() => resolve({ status: 408, reason: 'Request Timeout' }), timeoutMs);
-        timer.unref?.();
-      });
-      try {
-        const sent = sendSipRequest(srf, { method: 'MESSAGE', uri: m.requestUri, headers, body: m.body, proxy: o.proxy }).then(
-          (r): SipOutcome => {
-            const contact = r.get('Contact');
-            return contact && r.status >= 300 && r.status < 400 ? { status: r.status, reason: r.reason, contact } : { status: r.status, reason: r.reason };
-          },
-        );
-        return await Promise.race([sent, timeout]);
-      } catch (e) {
-        log.warn({ err: e instanceof Error ? e.message : String(e), uri: m.requestUri }, 'drachtio refused to send MESSAGE');
-        return { status: 503, reason: 'Service Unavailable' };
-      } finally {
-        clearTimeout(timer);
-      }
+      const out = await gate.send({ method: 'MESSAGE', uri: m.requestUri, headers, body: m.body, proxy: o.proxy });
+      return outcomeToSip(out, log, m.requestUri);
     },
   };
+}
+
+export function outcomeToSip(out: GateOutcome, log: Log, uri: string): SipOutcome {
+  switch (out.kind) {
+    case 'final': {
+      const r = out.response;
+      const contact = r.get('Contact');
+      return contact && r.status >= 300 && r.status < 400 ? { status: r.status, reason: r.reason, contact } : { status: r.status, reason: r.reason };
+    }
+    case 'overloaded':
+      return { status: 503, reason: 'Gateway Over Capacity', gatewayCondition: 'resource-constraint' };
+    case 'link-down':
+      return { status: 408, reason: out.sent ? 'drachtio connection lost before the final response' : 'drachtio connection down' };
+    case 'refused':
+      log.warn({ err: out.error, uri }, 'drachtio refused to send MESSAGE');
+      return { status: 503, reason: 'Service Unavailable' };
+    case 'timeout':
+      return { status: 408, reason: 'Request Timeout' };
+  }
 }
 
 function nameAddr(n: SipNameAddr): string {

@@ -7,11 +7,23 @@ import type net from 'node:net';
 import { authNoFrame, authOkFrame, nokFrame, okFrame, parseAppFrame, pongFrame, type AppFrame } from './frames';
 import { encodeFrame, FrameDecoder } from './framing';
 
+/**
+ * Adversarial framing of server → app output (issue #13). drachtio-server writes with no
+ * regard for the app's reads, so a read can end inside the length digits, right after `#`
+ * or inside a multi-byte UTF-8 character. `chunkBytes` cuts every write into pieces of at
+ * most that many bytes (each its own socket.write; Nagle is off), which makes such reads
+ * the rule instead of the exception.
+ */
+export interface AdminFraming {
+  readonly chunkBytes: number;
+}
+
 export interface AdminConfig {
   readonly secret: string;
   readonly hostports: string;
   readonly serverVersion: string;
   readonly log: (line: string) => void;
+  readonly framing?: AdminFraming | undefined;
 }
 
 export interface AdminHandlers {
@@ -52,7 +64,16 @@ export class AdminConnection {
     if (this.closed) return;
     const frame = encodeFrame(payload);
     if (this.held) this.held.push(frame);
-    else this.socket.write(frame);
+    else this.write(frame);
+  }
+
+  private write(buf: Buffer): void {
+    const n = this.cfg.framing?.chunkBytes;
+    if (n === undefined || n <= 0 || buf.length <= n) {
+      this.socket.write(buf);
+      return;
+    }
+    for (let i = 0; i < buf.length; i += n) this.socket.write(buf.subarray(i, i + n));
   }
 
   /**
@@ -74,7 +95,7 @@ export class AdminConnection {
   release(): void {
     const frames = this.held;
     this.clearHold();
-    if (frames && frames.length > 0 && !this.closed) this.socket.write(Buffer.concat(frames));
+    if (frames && frames.length > 0 && !this.closed) this.write(Buffer.concat(frames));
   }
 
   private clearHold(): void {

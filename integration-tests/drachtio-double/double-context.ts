@@ -20,6 +20,9 @@ export interface DoubleContext {
   readonly serverTxns: ServerTxnStore;
   readonly clientTxns: ClientTxnStore;
   readonly dialogs: DialogStore;
+  /** See DrachtioDoubleOptions.overloadAt / overloadRetryAfter. */
+  readonly overloadAt: number | undefined;
+  readonly overloadRetryAfter: number | undefined;
 }
 
 export function sendToPeer(ctx: DoubleContext, peer: Peer, buf: Buffer): Promise<void> {

@@ -6,7 +6,7 @@
  * Test-only code, never shipped.
  */
 import net from 'node:net';
-import { AdminConnection } from './admin-connection';
+import { AdminConnection, type AdminFraming } from './admin-connection';
 import type { DoubleContext } from './double-context';
 import { DialogStore } from './dialogs';
 import { nokFrame, type AppFrame } from './frames';
@@ -17,6 +17,8 @@ import { ClientTxnStore, ServerTxnStore } from './transactions';
 import { handleAppRequest, handleNetworkResponse } from './uac-side';
 import { handleAppResponse, handleNetworkRequest } from './uas-side';
 
+export type { AdminFraming } from './admin-connection';
+
 export interface DrachtioDoubleOptions {
   secret?: string;
   host?: string;
@@ -26,6 +28,17 @@ export interface DrachtioDoubleOptions {
   coalesceWindowMs?: number;
   serverVersion?: string;
   log?: (line: string) => void;
+  /**
+   * Overload like drachtio-server at ~3,000 req/s (issue #13): while this many of the app's
+   * requests are unanswered, a new one is not sent; the app gets the echo and at once the
+   * stack's own `503 Service Unavailable` (bytes 0, no address), as in the crash evidence.
+   * Default off.
+   */
+  overloadAt?: number;
+  /** Retry-After seconds on those 503s (drachtio's own carry none; a proxy's may). */
+  overloadRetryAfter?: number;
+  /** Adversarial framing of server → app frames; default off. See AdminFraming. */
+  framing?: AdminFraming;
 }
 
 export interface DrachtioDouble {
@@ -60,11 +73,12 @@ export async function startDrachtioDouble(opts: DrachtioDoubleOptions = {}): Pro
   const c: DoubleContext = {
     host, sipPort: tcp.port, timerFMs: opts.timerFMs ?? 32000, coalesceWindowMs: opts.coalesceWindowMs ?? 50, log,
     udp, tcp, conns: new Set(), serverTxns: new ServerTxnStore(), clientTxns: new ClientTxnStore(), dialogs: new DialogStore(),
+    overloadAt: opts.overloadAt, overloadRetryAfter: opts.overloadRetryAfter,
   };
   ctx = c;
   const hostports = `tcp/${host}:${c.sipPort},udp/${host}:${c.sipPort}`;
   const admin = net.createServer((socket) => {
-    const conn = new AdminConnection(socket, { secret, hostports, serverVersion: opts.serverVersion ?? 'v0.9.10-1-g9c2dd4cb6a', log }, {
+    const conn = new AdminConnection(socket, { secret, hostports, serverVersion: opts.serverVersion ?? 'v0.9.10-1-g9c2dd4cb6a', log, framing: opts.framing }, {
       onSipFrame: (cn, f) => onAppSip(c, cn, f),
       onClose: (cn) => c.conns.delete(cn),
     });

@@ -88,9 +88,16 @@ const T4_MS = 5000;
 export class ClientTxnStore {
   private readonly byBranch = new Map<string, ClientTxn>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private live = 0;
+
+  /** Requests sent to the network and not finally answered yet. */
+  get pending(): number {
+    return this.live;
+  }
 
   start(t: ClientTxn, timerFMs: number, retransmit: () => void, onTimeout: () => void): void {
     this.byBranch.set(t.branch, t);
+    this.live += 1;
     if (t.peer.proto === 'udp') {
       const schedule = (interval: number): void => {
         t.retransmitTimer = setTimeout(() => {
@@ -114,6 +121,7 @@ export class ClientTxnStore {
 
   /** Final response or timeout: stop timers; absorb retransmitted responses for T4 (Timer K). */
   finish(t: ClientTxn): void {
+    if (!t.done) this.live -= 1;
     t.done = true;
     if (t.retransmitTimer) clearTimeout(t.retransmitTimer);
     if (t.timerF) clearTimeout(t.timerF);

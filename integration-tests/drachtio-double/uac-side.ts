@@ -107,6 +107,10 @@ export async function handleAppRequest(ctx: DoubleContext, conn: AdminConnection
     txnId: newTxnId(), branch, method: app.method, request: wire, parsed: parsed.value, peer, conn,
     dialogId: d?.id ?? '', gotProvisional: false, done: false,
   };
+  if (ctx.overloadAt !== undefined && ctx.clientTxns.pending >= ctx.overloadAt) {
+    overloaded(ctx, conn, frame, t);
+    return;
+  }
   trackSubscribe(ctx, t); // RFC 6665 §4.1.2.4: its NOTIFY may come before its 2xx (early-notify.ts)
   try {
     await sendToPeer(ctx, peer, wire);
@@ -122,8 +126,18 @@ export async function handleAppRequest(ctx: DoubleContext, conn: AdminConnection
   ctx.clientTxns.start(t, ctx.timerFMs, () => void sendToPeer(ctx, peer, wire).catch(() => undefined), () => onTimeout(ctx, t));
 }
 
-/** Timer F: the stack's own 408 (S2 noanswer #5): bytes 0, no address, port 0, a To-tag. */
-function onTimeout(ctx: DoubleContext, t: ClientTxn): void {
+/**
+ * drachtio-server past its capacity (issue #13 evidence, xmpp-to-sip-3000-per-s): the request
+ * is echoed but never leaves; the stack answers `503 Service Unavailable` itself (bytes 0, no
+ * address, port 0, a To-tag, no Retry-After unless configured).
+ */
+function overloaded(ctx: DoubleContext, conn: AdminConnection, frame: AppFrame, t: ClientTxn): void {
+  conn.send(requestEchoFrame(frame.msgId, { bytes: t.request.length, proto: t.peer.proto, addr: ctx.host, port: ctx.sipPort, time: drachtioTimeNow(), txnId: t.txnId }, t.request));
+  conn.send(networkResponseFrame({ bytes: 0, proto: t.peer.proto, addr: '', port: 0, time: drachtioTimeNow(), txnId: t.txnId, dialogId: t.dialogId },
+    stackResponse(t, '503 Service Unavailable', ctx.overloadRetryAfter)));
+}
+
+function stackResponse(t: ClientTxn, status: string, retryAfter?: number): Buffer {
   const r = t.parsed;
   const to = getHeader(r, 'to') ?? '';
   const headers: SipHeader[] = [
@@ -132,9 +146,15 @@ function onTimeout(ctx: DoubleContext, t: ClientTxn): void {
     { name: 'To', value: formatNameAddr(parseNameAddr(to), newTag()) },
     { name: 'Call-ID', value: getHeader(r, 'call-id') ?? '' },
     { name: 'CSeq', value: getHeader(r, 'cseq') ?? '' },
+    ...(retryAfter !== undefined ? [{ name: 'Retry-After', value: String(retryAfter) }] : []),
     { name: 'Content-Length', value: '0' },
   ];
-  const res = serializeSip('SIP/2.0 408 Request Timeout', headers, Buffer.alloc(0));
+  return serializeSip(`SIP/2.0 ${status}`, headers, Buffer.alloc(0));
+}
+
+/** Timer F: the stack's own 408 (S2 noanswer #5): bytes 0, no address, port 0, a To-tag. */
+function onTimeout(ctx: DoubleContext, t: ClientTxn): void {
+  const res = stackResponse(t, '408 Request Timeout');
   untrackSubscribe(ctx, t);
   endUasDialogIfOver(ctx, t, 408);
   t.conn.send(networkResponseFrame({ bytes: 0, proto: t.peer.proto, addr: '', port: 0, time: drachtioTimeNow(), txnId: t.txnId, dialogId: t.dialogId }, res));

@@ -60,6 +60,12 @@ export interface SipOutcome {
   readonly reason: string;
   /** Contact of a 3xx response (RFC 3261 §21.3), for RFC 7247 §7.2 gone/redirect. */
   readonly contact?: string;
+  /**
+   * Set when the gateway itself held the request back because its SIP capacity is used up
+   * (issue #13): the sender gets this condition (RFC 6120 §8.3.3.18, type wait), not a
+   * mapping of `status`.
+   */
+  readonly gatewayCondition?: 'resource-constraint';
 }
 
 export interface SipOut {

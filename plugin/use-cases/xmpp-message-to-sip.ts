@@ -110,7 +110,9 @@ async function relay(stanza: MessageStanza, from: Jid, to: Jid, deps: XmppToSipD
     return { kind: 'sent', status: res.status, ...withReceipt };
   }
   if (imdn) deps.correlations.takeSentToSip(imdn.messageId);
-  const mapped = sipStatusToXmppError(res.status, res.reason, res.contact !== undefined ? { contact: res.contact } : {});
+  const mapped = res.gatewayCondition !== undefined
+    ? { ok: true as const, value: stanzaError(res.gatewayCondition, 'the gateway is at its SIP capacity; try again later') }
+    : sipStatusToXmppError(res.status, res.reason, res.contact !== undefined ? { contact: res.contact } : {});
   // 1xx/2xx cannot reach here; anything unmappable is still reported, never silent.
   const error = mapped.ok ? mapped.value : stanzaError('undefined-condition', `SIP ${res.status} ${res.reason}`);
   log.warn({ ...logged, condition: error.condition }, 'SIP refused the message relayed from XMPP');
