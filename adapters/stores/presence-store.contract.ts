@@ -161,6 +161,14 @@ export function describePresenceStoreContract(backends: readonly ContractBackend
         expect(await store.expiredWatchers('node-a', T0 + 1_000, 10)).toStrictEqual([{ ...w, expiresAt: T0 + 1_000 }]);
       });
 
+      it('an old index entry of a rewritten watcher never takes a place within `limit`', async () => {
+        const a = watcher(1, { expiresAt: T0 + 10 });
+        await store.putWatcher(a);
+        await store.putWatcher(watcher(2, { expiresAt: T0 + 500 }));
+        await store.putWatcher({ ...a, expiresAt: T0 + 1_000 });
+        expect(dialogs(await store.expiredWatchers('node-a', T0 + 1_000, 2))).toEqual(dialogs([a, watcher(2)]));
+      });
+
       it('a watcher whose contact or owner changed is found only under the new one', async () => {
         const w = watcher(1, { expiresAt: T0 });
         await store.putWatcher(w);
@@ -263,6 +271,14 @@ export function describePresenceStoreContract(backends: readonly ContractBackend
         await store.putSubscription({ ...s, owner: 'node-b' });
         expect(await store.dueSubscriptions('node-a', T0 + 10_000_000, 10)).toEqual([]);
         expect(await store.dueSubscriptions('node-b', T0 + 10, 10)).toStrictEqual([{ ...s, owner: 'node-b' }]);
+      });
+
+      it('an old index entry of a rescheduled subscription never takes a place within `limit`', async () => {
+        const a = subscription(1, { refreshAt: T0 + 10 });
+        await store.putSubscription(a);
+        await store.putSubscription(subscription(2, { refreshAt: T0 + 500 }));
+        await store.putSubscription({ ...a, refreshAt: T0 + 1_000 });
+        expect(pairs(await store.dueSubscriptions('node-a', T0 + 1_000, 2))).toEqual(pairs([a, subscription(2)]));
       });
 
       it('subscriptionsOf lists the subscriptions of that SIP contact only, at most `limit`', async () => {
