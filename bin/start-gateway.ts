@@ -12,12 +12,15 @@ import { edgeDepsFromConfig } from '../adapters/xmpp-s2s/edge-config';
 import type { SrvResolver } from '../adapters/xmpp-s2s/net/resolve-targets';
 import type { GatewayConfig } from '../config/types';
 import { installGateway, type SrfApp } from '../plugin/install';
+import { buildPresence, type PresenceRuntime } from './start-presence';
 
 export interface RunningGateway {
   readonly s2s: { readonly host: string; readonly port: number };
   readonly edge: S2SEdge;
   /** The supervised drachtio connection and the gate that bounds requests on it (issue #13). */
   readonly drachtio: { readonly link: DrachtioLink; readonly gate: RequestGate };
+  /** Presence federation (issue #8); undefined when gateway.presence.enabled is false. */
+  readonly presence: PresenceRuntime | undefined;
   stop(): Promise<void>;
 }
 
@@ -50,8 +53,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
   const gate = createRequestGate(srf, link, logger, { maxOutstanding: dl.maxOutstandingRequests, maxQueued: dl.maxQueuedRequests, maxQueueWaitMs: dl.queueTimeoutMs });
   // Registered before the gateway's routes so it sees every SIP request first (srf runs middleware in order).
   (srf as unknown as { use(fn: unknown): void }).use(createInboundShedding(logger, { maxInFlight: dl.maxInboundRequests, retryAfterSeconds: 2 }).middleware);
+  const xmppOut = createXmppOut(edge);
+  let presence: PresenceRuntime | undefined;
+  try {
+    presence = config.gateway.presence.enabled ? await buildPresence(config, logger, { srf, gate, xmpp: xmppOut, policy }) : undefined;
+  } catch (e) {
+    // e.g. the presence store cannot be opened: nothing started stays running (issue #14).
+    gate.close();
+    await link.stop();
+    await edge.stop();
+    throw e;
+  }
   const gateway = installGateway(srf as unknown as SrfApp, {
-    xmpp: createXmppOut(edge),
+    xmpp: presence?.messagingXmpp ?? xmppOut,
     sip: createSipOut(gate, logger, { proxy: config.gateway.sipProxy.uri }),
     correlations: createLruCorrelations(),
     clock: { now: () => new Date() },
@@ -59,17 +73,23 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
     log: logger,
     policy,
     chatStates: new Map(),
-  });
+  }, presence?.wiring);
   edge.onStanza(gateway.onStanza);
+  await presence?.start();
   logger.info({ domains: config.gateway.domains, s2s }, 'gateway started');
   return {
     s2s,
     edge,
     drachtio: { link, gate },
+    presence,
     async stop() {
+      // Subscriptions stay in the store (and in drachtio's dialogs): a restart, or another
+      // node on the same store, resumes them (RFC 8048 §5; issue #8 "survive a restart").
+      await presence?.stopSweeps();
       gate.close();
       await link.stop();
       await edge.stop();
+      await presence?.close();
       logger.info({}, 'gateway stopped');
     },
   };

@@ -94,6 +94,18 @@ export interface GatewayConfigOptions {
   readonly target: Pick<DrachtioTarget, 'adminHost' | 'adminPort' | 'secret'>;
   readonly proxyPort: number;
   readonly pki: LabPki;
+  /**
+   * The `gateway.presence.store` mapping (YAML flow style). Default: a fresh SQLite file in
+   * the lab's run directory, so a test never writes into the work tree.
+   */
+  readonly presenceStore?: string;
+}
+
+let storeSeq = 0;
+/** A new SQLite presence store path in the lab's temp run directory. */
+export function labSqliteStore(): string {
+  storeSeq += 1;
+  return `{ kind: sqlite, path: ${JSON.stringify(path.join(labRunDir(), `presence-${Date.now()}-${storeSeq}.sqlite`))} }`;
 }
 
 /** The YAML an operator would write for this lab (config/example.yaml documents every key). */
@@ -118,6 +130,8 @@ gateway:
     dialbackSecret: im-e2e-lab-dialback-secret
     connectTimeout: 3
     maxRetryDelay: 2
+  presence:
+    store: ${o.presenceStore ?? labSqliteStore()}
 partners:
   - domain: ${E2E.ejabberd.domain}
     description: lab ejabberd, dialback posture
