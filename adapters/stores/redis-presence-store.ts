@@ -63,11 +63,23 @@ export async function openRedisPresenceStore(opts: RedisPresenceStoreOptions): P
     everReady = true;
     reported = false;
   });
+  // connectTimeout bounds the TCP connect only; a peer that accepts and never answers
+  // (not Redis, or a stalled one) would hold the ready check for ever, so bound it all.
+  const timeoutMs = opts.connectTimeoutMs ?? 5000;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.connect();
+    await Promise.race([
+      client.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
   } catch (e) {
     if (client.status !== 'end') client.disconnect();
-    throw new Error(`presence store: cannot reach Redis (${(lastError ?? (e as Error)).message})`);
+    const err = lastError ?? (e as Error);
+    throw new Error(`presence store: cannot connect to Redis (${err.message})`);
+  } finally {
+    clearTimeout(timer);
   }
   const scripts: Record<keyof PresenceScripts, string> = {
     dxgPutWatcher: PUT_WATCHER,

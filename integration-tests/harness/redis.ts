@@ -14,6 +14,8 @@ import { allocatePort, releasePort } from './local-ports';
 export interface RedisServerOptions {
   /** Append-only file with fsync on every write, so the data survives stop/start (default false: nothing on disk). */
   readonly persist?: boolean;
+  /** Sets requirepass (the default user's password). */
+  readonly password?: string;
   /** Longest wait for PONG (default 10 s). */
   readonly startTimeoutMs?: number;
 }
@@ -34,7 +36,7 @@ export interface RedisServer {
 
 const REDIS_PORTS = { from: 16400, to: 16599 };
 
-/** Sends PING on a fresh connection; resolves true on +PONG within timeoutMs. */
+/** Sends PING on a fresh connection; resolves true on +PONG (or -NOAUTH) within timeoutMs. */
 function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
@@ -48,7 +50,8 @@ function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
     s.on('connect', () => s.write('PING\r\n'));
     s.on('data', (d) => {
       buf += d.toString('latin1');
-      if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+      // With requirepass an unauthenticated PING gets -NOAUTH: the server is up all the same.
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG') || buf.startsWith('-NOAUTH'));
     });
     s.on('error', () => done(false));
   });
@@ -69,6 +72,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     '--daemonize', 'no',
     '--save', '',
     ...(opts.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    ...(opts.password === undefined ? [] : ['--requirepass', opts.password]),
   ];
 
   async function start(): Promise<void> {
