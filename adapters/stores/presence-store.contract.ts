@@ -397,6 +397,59 @@ export function describePresenceStoreContract(backends: readonly ContractBackend
         expect((await store.getWatcher(watcher(1).dialogId))?.owner).toBe('node-b');
       });
 
+      it('node B takes over node A\'s subscription and watcher only once A stopped and its liveness lapsed; A back under its id gets none back', async () => {
+        // Two gateway nodes on one store, each with its own connection, as bin/start-presence.ts runs them:
+        // every sweep a node heartbeats `aliveUntil = now + liveness` and looks for orphans.
+        const LIVENESS = 30_000;
+        const SWEEP = 5_000;
+        const a = store;
+        const b = await open();
+        const s = subscription(1, { owner: 'node-a', refreshAt: T0 + 120_000 });
+        const w = watcher(1, { owner: 'node-a', expiresAt: T0 + 150_000 });
+        await a.putSubscription(s);
+        await a.putWatcher(w);
+        let now = T0;
+        for (let i = 0; i < 6; i++, now += SWEEP) {
+          await a.heartbeat('node-a', now + LIVENESS);
+          await b.heartbeat('node-b', now + LIVENESS);
+          expect(await b.adoptOrphans('node-b', now)).toEqual({ watchers: 0, subscriptions: 0 });
+        }
+        const aliveUntil = now - SWEEP + LIVENESS; // what node A's last heartbeat promised
+        await a.close(); // node A stops: no more heartbeats
+        let adoptedAt: number | undefined;
+        for (let i = 0; i < 20 && adoptedAt === undefined; i++, now += SWEEP) {
+          await b.heartbeat('node-b', now + LIVENESS);
+          const got = await b.adoptOrphans('node-b', now);
+          if (got.watchers + got.subscriptions > 0) {
+            expect(got).toEqual({ watchers: 1, subscriptions: 1 });
+            adoptedAt = now;
+          }
+        }
+        // Not before A's liveness ran out, and at B's first sweep after it.
+        expect(adoptedAt).toBeGreaterThan(aliveUntil);
+        expect(adoptedAt).toBeLessThanOrEqual(aliveUntil + SWEEP);
+        // B now refreshes the subscription, answers its NOTIFYs and expires the watcher.
+        const takenS = { ...s, owner: 'node-b' };
+        const takenW = { ...w, owner: 'node-b' };
+        expect(await b.dueSubscriptions('node-b', s.refreshAt ?? 0, 10)).toStrictEqual([takenS]);
+        expect(await b.subscriptionByDialog(s.dialogId ?? '')).toStrictEqual(takenS);
+        expect(await b.getWatcher(w.dialogId)).toStrictEqual(takenW);
+        expect(await b.expiredWatchers('node-b', w.expiresAt, 10)).toStrictEqual([takenW]);
+        const refreshed = { ...takenS, refreshAt: (s.refreshAt ?? 0) + 1_800_000, expiresAt: s.expiresAt + 3_600_000 };
+        await b.putSubscription(refreshed);
+        // Node A restarts under the same id: alive again, it takes nothing back and owns nothing.
+        const a2 = await open();
+        await a2.heartbeat('node-a', now + LIVENESS);
+        expect(await a2.adoptOrphans('node-a', now)).toEqual({ watchers: 0, subscriptions: 0 });
+        expect(await a2.ownedSubscriptions('node-a', 0, 10)).toEqual([]);
+        expect(await a2.ownedWatchers('node-a', 0, 10)).toEqual([]);
+        expect(await a2.dueSubscriptions('node-a', refreshed.refreshAt, 10)).toEqual([]);
+        expect(await a2.expiredWatchers('node-a', w.expiresAt, 10)).toEqual([]);
+        // And B, alive, keeps them against A's sweeps.
+        expect(await a2.adoptOrphans('node-a', now + SWEEP)).toEqual({ watchers: 0, subscriptions: 0 });
+        expect(await a2.getSubscription(s.xmppUser, s.sipContact)).toStrictEqual(refreshed);
+      });
+
       it('a restarted node keeps its own records (they are not counted as adopted)', async () => {
         await store.putWatcher(watcher(1, { owner: 'node-a' }));
         await store.heartbeat('node-a', T0 - 1); // lapsed while the node was down
