@@ -111,6 +111,11 @@ export class AdminConnection {
     this.socket.destroy();
   }
 
+  /** Test hook (issue #13): bytes straight onto the socket, outside any frame. */
+  writeRaw(bytes: Buffer): void {
+    if (!this.closed) this.socket.write(bytes);
+  }
+
   private onData(chunk: Buffer): void {
     const r = this.decoder.push(chunk);
     for (const payload of r.frames) {

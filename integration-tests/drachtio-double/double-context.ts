@@ -23,6 +23,8 @@ export interface DoubleContext {
   /** See DrachtioDoubleOptions.overloadAt / overloadRetryAfter. */
   readonly overloadAt: number | undefined;
   readonly overloadRetryAfter: number | undefined;
+  /** Test hook counters (DoubleHooks.counters). */
+  readonly counters: { sentToNetwork: number; overload503: number };
 }
 
 export function sendToPeer(ctx: DoubleContext, peer: Peer, buf: Buffer): Promise<void> {

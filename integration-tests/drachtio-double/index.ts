@@ -47,7 +47,19 @@ export interface DrachtioDouble {
   readonly secret: string;
   readonly sipHost: string;
   readonly sipPort: number;
+  /** What only the double can be made to do (a real drachtio-server has no such handles). */
+  readonly hooks: DoubleHooks;
   stop(): Promise<void>;
+}
+
+/** Test hooks of issue #13: break the admin link the way a crash, a cut or a framing bug would. */
+export interface DoubleHooks {
+  /** Destroys every app connection on the admin port (TCP RST/FIN from the server side); returns how many. */
+  dropAppConnections(): number;
+  /** Writes bytes outside any frame to every authenticated app (a framing error); returns how many. */
+  writeRawToApps(bytes: Buffer): number;
+  /** App requests sent to the network, and answered by the double's own overload 503 (overloadAt). */
+  counters(): { readonly sentToNetwork: number; readonly overload503: number };
 }
 
 /** TCP and UDP on the SAME port number; with port 0 retry a few ephemeral ports. */
@@ -74,6 +86,7 @@ export async function startDrachtioDouble(opts: DrachtioDoubleOptions = {}): Pro
     host, sipPort: tcp.port, timerFMs: opts.timerFMs ?? 32000, coalesceWindowMs: opts.coalesceWindowMs ?? 50, log,
     udp, tcp, conns: new Set(), serverTxns: new ServerTxnStore(), clientTxns: new ClientTxnStore(), dialogs: new DialogStore(),
     overloadAt: opts.overloadAt, overloadRetryAfter: opts.overloadRetryAfter,
+    counters: { sentToNetwork: 0, overload503: 0 },
   };
   ctx = c;
   const hostports = `tcp/${host}:${c.sipPort},udp/${host}:${c.sipPort}`;
@@ -90,8 +103,21 @@ export async function startDrachtioDouble(opts: DrachtioDoubleOptions = {}): Pro
   });
   const adminPort = (admin.address() as net.AddressInfo).port;
   log(`drachtio double: admin ${host}:${adminPort}, sip udp+tcp ${host}:${c.sipPort}`);
+  const hooks: DoubleHooks = {
+    dropAppConnections() {
+      const n = c.conns.size;
+      for (const conn of [...c.conns]) conn.close();
+      return n;
+    },
+    writeRawToApps(bytes) {
+      const live = [...c.conns].filter((conn) => conn.authenticated && !conn.closed);
+      for (const conn of live) conn.writeRaw(bytes);
+      return live.length;
+    },
+    counters: () => ({ ...c.counters }),
+  };
   return {
-    adminHost: host, adminPort, secret, sipHost: host, sipPort: c.sipPort,
+    adminHost: host, adminPort, secret, sipHost: host, sipPort: c.sipPort, hooks,
     async stop(): Promise<void> {
       c.serverTxns.clear();
       c.clientTxns.clear();

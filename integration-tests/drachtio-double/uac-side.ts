@@ -119,6 +119,7 @@ export async function handleAppRequest(ctx: DoubleContext, conn: AdminConnection
     conn.send(nokFrame(frame.msgId, `failed to send request to ${peer.proto}/${peer.addr}:${peer.port}`));
     return;
   }
+  ctx.counters.sentToNetwork += 1;
   conn.holdFor(ctx.coalesceWindowMs); // Q1: the echo waits for a quick answer
   // Request echo: UDP shows our own address, TCP the remote one (PROTOCOL-NOTES §3.1 notes).
   const shown = peer.proto === 'udp' ? { addr: ctx.host, port: ctx.sipPort } : { addr: peer.addr, port: peer.port };
@@ -132,6 +133,7 @@ export async function handleAppRequest(ctx: DoubleContext, conn: AdminConnection
  * address, port 0, a To-tag, no Retry-After unless configured).
  */
 function overloaded(ctx: DoubleContext, conn: AdminConnection, frame: AppFrame, t: ClientTxn): void {
+  ctx.counters.overload503 += 1;
   conn.send(requestEchoFrame(frame.msgId, { bytes: t.request.length, proto: t.peer.proto, addr: ctx.host, port: ctx.sipPort, time: drachtioTimeNow(), txnId: t.txnId }, t.request));
   conn.send(networkResponseFrame({ bytes: 0, proto: t.peer.proto, addr: '', port: 0, time: drachtioTimeNow(), txnId: t.txnId, dialogId: t.dialogId },
     stackResponse(t, '503 Service Unavailable', ctx.overloadRetryAfter)));

@@ -5,12 +5,14 @@
  * unchanged against either; `kind` lets a test skip what only the double
  * can be asked to do (e.g. a short Timer F).
  */
-import { startDrachtioDouble, type DrachtioDouble, type DrachtioDoubleOptions } from '../drachtio-double';
+import { startDrachtioDouble, type DoubleHooks, type DrachtioDouble, type DrachtioDoubleOptions } from '../drachtio-double';
 import { drachtioEnv } from './env';
 
 /** Where SIP tests find drachtio: the same shape as the double, plus which one it is. */
-export interface DrachtioTarget extends DrachtioDouble {
+export interface DrachtioTarget extends Omit<DrachtioDouble, 'hooks'> {
   readonly kind: 'real' | 'double';
+  /** The double's test hooks; undefined for a real drachtio-server (a test skips what needs them). */
+  readonly hooks?: DoubleHooks;
 }
 
 /** Double options are ignored when a real server is configured. */
@@ -28,6 +30,7 @@ export async function startDrachtioTarget(opts: DrachtioDoubleOptions = {}): Pro
     secret: d.secret,
     sipHost: d.sipHost,
     sipPort: d.sipPort,
+    hooks: d.hooks,
     stop: () => d.stop(),
   };
 }
