@@ -19,6 +19,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config/example.yaml ./config/example.yaml
+# Presence state (gateway.presence.store: SQLite) lives here, not next to the read-only config.
+RUN mkdir -p /var/lib/drachtio-xmpp-gateway && chown node:node /var/lib/drachtio-xmpp-gateway
+VOLUME /var/lib/drachtio-xmpp-gateway
 USER node
 EXPOSE 5269
 ENTRYPOINT ["node", "dist/bin/drachtio-xmpp-gateway.js"]
