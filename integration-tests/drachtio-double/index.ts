@@ -86,7 +86,7 @@ export async function startDrachtioDouble(opts: DrachtioDoubleOptions = {}): Pro
     host, sipPort: tcp.port, timerFMs: opts.timerFMs ?? 32000, coalesceWindowMs: opts.coalesceWindowMs ?? 50, log,
     udp, tcp, conns: new Set(), serverTxns: new ServerTxnStore(), clientTxns: new ClientTxnStore(), dialogs: new DialogStore(),
     overloadAt: opts.overloadAt, overloadRetryAfter: opts.overloadRetryAfter,
-    counters: { sentToNetwork: 0, overload503: 0 },
+    counters: { sentToNetwork: 0, overload503: 0, sending: 0 },
   };
   ctx = c;
   const hostports = `tcp/${host}:${c.sipPort},udp/${host}:${c.sipPort}`;
@@ -114,7 +114,7 @@ export async function startDrachtioDouble(opts: DrachtioDoubleOptions = {}): Pro
       for (const conn of live) conn.writeRaw(bytes);
       return live.length;
     },
-    counters: () => ({ ...c.counters }),
+    counters: () => ({ sentToNetwork: c.counters.sentToNetwork, overload503: c.counters.overload503 }),
   };
   return {
     adminHost: host, adminPort, secret, sipHost: host, sipPort: c.sipPort, hooks,

@@ -107,18 +107,24 @@ export async function handleAppRequest(ctx: DoubleContext, conn: AdminConnection
     txnId: newTxnId(), branch, method: app.method, request: wire, parsed: parsed.value, peer, conn,
     dialogId: d?.id ?? '', gotProvisional: false, done: false,
   };
-  if (ctx.overloadAt !== undefined && ctx.clientTxns.pending >= ctx.overloadAt) {
+  // A request counts against overloadAt from here, not only once its transaction starts:
+  // the app's requests arrive in batches (one TCP read), and all of a batch would otherwise
+  // pass the check before the first of them reaches clientTxns.
+  if (ctx.overloadAt !== undefined && ctx.clientTxns.pending + ctx.counters.sending >= ctx.overloadAt) {
     overloaded(ctx, conn, frame, t);
     return;
   }
   trackSubscribe(ctx, t); // RFC 6665 §4.1.2.4: its NOTIFY may come before its 2xx (early-notify.ts)
+  ctx.counters.sending += 1;
   try {
     await sendToPeer(ctx, peer, wire);
   } catch {
+    ctx.counters.sending -= 1;
     untrackSubscribe(ctx, t);
     conn.send(nokFrame(frame.msgId, `failed to send request to ${peer.proto}/${peer.addr}:${peer.port}`));
     return;
   }
+  ctx.counters.sending -= 1;
   ctx.counters.sentToNetwork += 1;
   conn.holdFor(ctx.coalesceWindowMs); // Q1: the echo waits for a quick answer
   // Request echo: UDP shows our own address, TCP the remote one (PROTOCOL-NOTES §3.1 notes).

@@ -19,6 +19,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startGateway, type RunningGateway } from '../../bin/start-gateway';
 import { parseConfigText } from '../../config/load';
+import type { DrachtioDoubleOptions } from '../drachtio-double';
 import { startDrachtioTarget, type DrachtioTarget } from '../harness/drachtio-target';
 import { startEjabberd } from '../harness/ejabberd';
 import { mapHosts, type HostsMapping } from '../harness/hosts';
@@ -99,6 +100,8 @@ export interface GatewayConfigOptions {
    * the lab's run directory, so a test never writes into the work tree.
    */
   readonly presenceStore?: string;
+  /** gateway.drachtio load bounds (issue #13), e.g. { maxOutstandingRequests: 16 }; default: the schema's. */
+  readonly drachtioLimits?: Readonly<Record<string, number>>;
 }
 
 let storeSeq = 0;
@@ -117,7 +120,7 @@ gateway:
   drachtio:
     host: ${o.target.adminHost}
     port: ${o.target.adminPort}
-    secret: ${JSON.stringify(o.target.secret)}
+    secret: ${JSON.stringify(o.target.secret)}${Object.entries(o.drachtioLimits ?? {}).map(([k, v]) => `\n    ${k}: ${v}`).join('')}
   sipProxy:
     uri: sip:127.0.0.1:${o.proxyPort};transport=udp
     supportsTcp: false
@@ -190,6 +193,10 @@ export interface E2ELabOptions {
   readonly peers: readonly PeerKind[];
   /** Timer F for the double; a real drachtio-server keeps RFC 3261's 32 s. */
   readonly timerFMs?: number;
+  /** More double-only options (overloadAt, framing …; issue #13); ignored for a real drachtio-server. */
+  readonly double?: DrachtioDoubleOptions;
+  /** See GatewayConfigOptions.drachtioLimits. */
+  readonly drachtioLimits?: Readonly<Record<string, number>>;
 }
 
 const ALL_HOSTS = [E2E.gateway, E2E.ejabberd, E2E.prosody].map((h) => ({ name: h.domain, address: h.address }));
@@ -235,9 +242,9 @@ export async function startE2ELab(o: E2ELabOptions): Promise<E2ELab> {
     hosts.remove();
   };
   try {
-    target = await startDrachtioTarget({ timerFMs: o.timerFMs ?? 32_000 });
+    target = await startDrachtioTarget({ ...o.double, timerFMs: o.timerFMs ?? 32_000 });
     const proxyPort = await allocatePort({ from: 15070, to: 15599 }, ['udp', 'tcp']);
-    const parsed = parseConfigText(gatewayYaml({ target, proxyPort, pki }), { baseDir: __dirname, checkFiles: true, env: {} });
+    const parsed = parseConfigText(gatewayYaml({ target, proxyPort, pki, ...(o.drachtioLimits ? { drachtioLimits: o.drachtioLimits } : {}) }), { baseDir: __dirname, checkFiles: true, env: {} });
     if (!parsed.ok) throw new Error(`lab gateway config refused: ${JSON.stringify(parsed.error.errors)}`);
     const { logger, log } = memoryLog(o.label);
     gateway = await startGateway(parsed.value.config, logger);
