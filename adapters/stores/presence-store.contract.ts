@@ -142,6 +142,21 @@ export function describePresenceStoreContract(backends: readonly ContractBackend
         expect(await store.watcherFor(a.watcherJid, a.contactJid)).toStrictEqual(renewed);
       });
 
+      it('watchersFor lists every dialog of that pair only (RFC 8048 §8.2: the addressed subscriber), longest-lived first, at most `limit`', async () => {
+        const pair = { watcherJid: 'alice@example.com', contactJid: 'romeo@montague.example' };
+        const phone = watcher(1, { ...pair, expiresAt: T0 + 100 });
+        const desk = watcher(2, { ...pair, expiresAt: T0 + 900 });
+        await store.putWatcher(phone);
+        await store.putWatcher(desk);
+        await store.putWatcher(watcher(3, { watcherJid: 'bob@example.com', contactJid: pair.contactJid }));
+        await store.putWatcher(watcher(4, { watcherJid: pair.watcherJid, contactJid: 'juliet@capulet.example' }));
+        expect(await store.watchersFor(pair.watcherJid, pair.contactJid, 10)).toStrictEqual([desk, phone]);
+        expect(await store.watchersFor(pair.watcherJid, pair.contactJid, 1)).toStrictEqual([desk]);
+        expect(await store.watchersFor(pair.watcherJid, pair.contactJid, 0)).toEqual([]);
+        await store.deleteWatcher(desk.dialogId);
+        expect(await store.watchersFor(pair.watcherJid, pair.contactJid, 10)).toStrictEqual([phone]);
+      });
+
       it('expiredWatchers returns the owner\'s watchers with expiresAt <= now, at most `limit`', async () => {
         await store.putWatcher(watcher(1, { expiresAt: T0 + 10 }));
         await store.putWatcher(watcher(2, { expiresAt: T0 + 20 }));

@@ -188,6 +188,13 @@ class RedisPresenceStore implements PresenceStore {
     return this.watchers(ids, (w) => w.contactJid === contactJid);
   }
 
+  async watchersFor(watcherJid: string, contactJid: string, limit: number): Promise<WatcherRecord[]> {
+    const n = checkedCount(limit, 'limit');
+    if (n === 0) return [];
+    const ids = await this.r.zrange(this.k.watcherPair(watcherJid, contactJid), 0, n - 1, 'REV');
+    return this.watchers(ids, (x) => x.watcherJid === watcherJid && x.contactJid === contactJid);
+  }
+
   async watcherFor(watcherJid: string, contactJid: string): Promise<WatcherRecord | undefined> {
     // Several dialogs for one pair exist while a watcher re-subscribes: the longest-lived one is current.
     const ids = await this.r.zrange(this.k.watcherPair(watcherJid, contactJid), 0, 0, 'REV');

@@ -39,6 +39,7 @@ export const SQL = {
   watchersOf: 'SELECT * FROM watchers WHERE contact_jid = ? ORDER BY dialog_id LIMIT ?',
   // Several dialogs for one pair exist while a watcher re-subscribes: the longest-lived one is current.
   watcherFor: 'SELECT * FROM watchers WHERE watcher_jid = ? AND contact_jid = ? ORDER BY expires_at DESC LIMIT 1',
+  watchersFor: 'SELECT * FROM watchers WHERE watcher_jid = ? AND contact_jid = ? ORDER BY expires_at DESC LIMIT ?',
   expiredWatchers: 'SELECT * FROM watchers WHERE owner = ? AND expires_at <= ? ORDER BY expires_at LIMIT ?',
   ownedWatchers: 'SELECT * FROM watchers WHERE owner = ? ORDER BY dialog_id LIMIT ? OFFSET ?',
 
@@ -149,6 +150,7 @@ class SqlitePresenceStore implements PresenceStore {
       deleteWatcher: p('deleteWatcher'),
       watchersOf: p('watchersOf'),
       watcherFor: p('watcherFor'),
+      watchersFor: p('watchersFor'),
       expiredWatchers: p('expiredWatchers'),
       ownedWatchers: p('ownedWatchers'),
       putSubscription: p('putSubscription'),
@@ -205,6 +207,10 @@ class SqlitePresenceStore implements PresenceStore {
 
   async watchersOf(contactJid: string, limit: number): Promise<WatcherRecord[]> {
     return (this.s.watchersOf.all(contactJid, checkedCount(limit, 'limit')) as WatcherRow[]).map(toWatcher);
+  }
+
+  async watchersFor(watcherJid: string, contactJid: string, limit: number): Promise<WatcherRecord[]> {
+    return (this.s.watchersFor.all(watcherJid, contactJid, checkedCount(limit, 'limit')) as WatcherRow[]).map(toWatcher);
   }
 
   async watcherFor(watcherJid: string, contactJid: string): Promise<WatcherRecord | undefined> {

@@ -94,6 +94,13 @@ export interface PresenceStore {
   deleteWatcher(dialogId: string): Promise<void>;
   /** Every watcher of one XMPP contact (fan-out of one presence change), at most `limit`. */
   watchersOf(contactJid: string, limit: number): Promise<WatcherRecord[]>;
+  /**
+   * Every dialog of one (SIP watcher, XMPP contact) pair, longest-lived first, at most `limit`:
+   * where a presence stanza addressed to that watcher goes (RFC 8048 §8.2: only to the
+   * addressed subscriber; several of its devices may each hold a dialog). Cost: the pair's
+   * dialogs only, not all of the contact's watchers.
+   */
+  watchersFor(watcherJid: string, contactJid: string, limit: number): Promise<WatcherRecord[]>;
   /** The watcher record of one (SIP watcher, XMPP contact) pair, if any (a watcher re-subscribing in a new dialog). */
   watcherFor(watcherJid: string, contactJid: string): Promise<WatcherRecord | undefined>;
   /** Watchers owned by `owner` whose expiresAt <= now, at most `limit`. */

@@ -19,6 +19,9 @@ export class MemoryPresenceStore implements PresenceStore {
   async getWatcher(id: string) { return this.watchers.get(id); }
   async deleteWatcher(id: string) { this.watchers.delete(id); }
   async watchersOf(c: string, limit: number) { return [...this.watchers.values()].filter((w) => w.contactJid === c).slice(0, limit); }
+  async watchersFor(w: string, c: string, limit: number) {
+    return [...this.watchers.values()].filter((x) => x.watcherJid === w && x.contactJid === c).sort((a, b) => b.expiresAt - a.expiresAt).slice(0, limit);
+  }
   async watcherFor(w: string, c: string) { return [...this.watchers.values()].find((x) => x.watcherJid === w && x.contactJid === c); }
   async expiredWatchers(owner: string, now: number, limit: number) {
     return [...this.watchers.values()].filter((w) => w.owner === owner && w.expiresAt <= now).slice(0, limit);
