@@ -102,6 +102,10 @@ export interface GatewayConfigOptions {
   readonly presenceStore?: string;
   /** gateway.drachtio load bounds (issue #13), e.g. { maxOutstandingRequests: 16 }; default: the schema's. */
   readonly drachtioLimits?: Readonly<Record<string, number>>;
+  /** partners[].partnerType per peer (Lync; the schema's default is PublicUnverified). */
+  readonly partnerTypes?: Partial<Record<PeerKind, 'Federated' | 'PublicVerified' | 'PublicUnverified'>>;
+  /** More gateway.presence keys (nodeId, sweepInterval, liveness, maxWatchersPerContact …). */
+  readonly presence?: Readonly<Record<string, string | number | boolean>>;
 }
 
 let storeSeq = 0;
@@ -134,20 +138,20 @@ gateway:
     connectTimeout: 3
     maxRetryDelay: 2
   presence:
-    store: ${o.presenceStore ?? labSqliteStore()}
+    store: ${o.presenceStore ?? labSqliteStore()}${Object.entries(o.presence ?? {}).map(([k, v]) => `\n    ${k}: ${JSON.stringify(v)}`).join('')}
 partners:
   - domain: ${E2E.ejabberd.domain}
     description: lab ejabberd, dialback posture
     tls: Optional
     sasl: Optional
     dialback: true
-    proxyFqdn: ${E2E.ejabberd.address}:5269
+    proxyFqdn: ${E2E.ejabberd.address}:5269${o.partnerTypes?.ejabberd ? `\n    partnerType: ${o.partnerTypes.ejabberd}` : ''}
   - domain: ${E2E.prosody.domain}
     description: lab Prosody, s2s_secure_auth posture
     tls: Required
     sasl: Required
     dialback: false
-    proxyFqdn: ${E2E.prosody.address}:5269
+    proxyFqdn: ${E2E.prosody.address}:5269${o.partnerTypes?.prosody ? `\n    partnerType: ${o.partnerTypes.prosody}` : ''}
   - domain: ${E2E.down.domain}
     description: allowed partner whose server is down
     tls: Optional
@@ -185,6 +189,12 @@ export interface E2ELab {
   peer(kind: PeerKind): LabPeer;
   /** How long the drachtio target takes to give up on an unanswered request (Timer F). */
   readonly timerFMs: number;
+  /**
+   * Stops the gateway (as an operator's restart would: S2S streams closed, drachtio link
+   * closed) and starts it again from the same configuration and store; `gateway` is the
+   * new one afterwards. The peers and their clients stay up.
+   */
+  restartGateway(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -197,6 +207,10 @@ export interface E2ELabOptions {
   readonly double?: DrachtioDoubleOptions;
   /** See GatewayConfigOptions.drachtioLimits. */
   readonly drachtioLimits?: Readonly<Record<string, number>>;
+  /** See GatewayConfigOptions (presence store YAML, partner types, more presence keys). */
+  readonly presenceStore?: string;
+  readonly partnerTypes?: GatewayConfigOptions['partnerTypes'];
+  readonly presence?: GatewayConfigOptions['presence'];
 }
 
 const ALL_HOSTS = [E2E.gateway, E2E.ejabberd, E2E.prosody].map((h) => ({ name: h.domain, address: h.address }));
@@ -244,27 +258,46 @@ export async function startE2ELab(o: E2ELabOptions): Promise<E2ELab> {
   try {
     target = await startDrachtioTarget({ ...o.double, timerFMs: o.timerFMs ?? 32_000 });
     const proxyPort = await allocatePort({ from: 15070, to: 15599 }, ['udp', 'tcp']);
-    const parsed = parseConfigText(gatewayYaml({ target, proxyPort, pki, ...(o.drachtioLimits ? { drachtioLimits: o.drachtioLimits } : {}) }), { baseDir: __dirname, checkFiles: true, env: {} });
+    const yaml = gatewayYaml({
+      target, proxyPort, pki,
+      ...(o.drachtioLimits ? { drachtioLimits: o.drachtioLimits } : {}),
+      ...(o.presenceStore ? { presenceStore: o.presenceStore } : {}),
+      ...(o.partnerTypes ? { partnerTypes: o.partnerTypes } : {}),
+      ...(o.presence ? { presence: o.presence } : {}),
+    });
+    const parsed = parseConfigText(yaml, { baseDir: __dirname, checkFiles: true, env: {} });
     if (!parsed.ok) throw new Error(`lab gateway config refused: ${JSON.stringify(parsed.error.errors)}`);
+    const config = parsed.value.config;
     const { logger, log } = memoryLog(o.label);
-    gateway = await startGateway(parsed.value.config, logger);
+    gateway = await startGateway(config, logger);
     await waitForPort(E2E.gateway.address, 5269, 5000);
     const started = await Promise.allSettled(o.peers.map((k) => startPeer(k, pki)));
     started.forEach((r, i) => { if (r.status === 'fulfilled') peers[o.peers[i]!] = r.value; });
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const t = target;
-    const g = gateway;
-    return {
-      target: t, gateway: g, log, pki, proxyPort, peers,
+    const lab: E2ELab = {
+      target: t, get gateway(): RunningGateway {
+        if (!gateway) throw new Error('gateway not running');
+        return gateway;
+      },
+      log, pki, proxyPort, peers,
       peer(kind) {
         const p = peers[kind];
         if (!p) throw new Error(`${kind} not started in this lab`);
         return p;
       },
       timerFMs: t.kind === 'double' ? (o.timerFMs ?? 32_000) : 32_000,
+      async restartGateway() {
+        const old = gateway;
+        gateway = undefined;
+        await old?.stop();
+        gateway = await startGateway(config, logger);
+        await waitForPort(E2E.gateway.address, 5269, 5000);
+      },
       stop,
     };
+    return lab;
   } catch (e) {
     await stop();
     throw e;
