@@ -91,7 +91,7 @@ describe('CLI main (no process.exit; exit code returned)', () => {
     expect(await main(['check-config', bad], c.io)).toBe(EXIT_INVALID_CONFIG);
     expect(c.err().split('\n')).toEqual([
       'error: gateway.s2s.colour: unknown key',
-      'error: partners[0].tls: expected one of Required|Optional|NotSupported',
+      'error: partners[0].tls: "Maybe" is not one of Required|Optional|NotSupported',
       `${bad}: invalid (2 error(s), 0 warning(s))`,
       '',
     ]);
@@ -104,7 +104,7 @@ describe('CLI main (no process.exit; exit code returned)', () => {
     writeFileSync(f, stringify(b));
     const c = capture();
     expect(await main(['check-config', f], c.io)).toBe(EXIT_INVALID_CONFIG);
-    expect(c.err()).toContain('error: partners[1]: partner fabrikam.com: tls Optional, sasl NotSupported, dialback false is invalid (Lync JJ552456)');
+    expect(c.err()).toContain('error: partners[1]: partner fabrikam.com: tls Optional, sasl NotSupported, dialback false is invalid: SASL or dialback must be enabled: no authentication method remains (Lync\'s rule for XMPP partners: SASL (over TLS) or dialback must be able to authenticate the partner; TechNet JJ552456)');
   });
 
   it('start refuses an invalid configuration with exit 1 and does not start', async () => {
@@ -141,7 +141,8 @@ describe('CLI main (no process.exit; exit code returned)', () => {
       throw new Error('trusted SIP source proxy.example.com does not resolve');
     };
     expect(await main(['start', '--config', good], { ...c.io, startGateway: failing })).toBe(EXIT_RUNTIME);
-    expect(c.log()).toContain('"msg":"gateway failed"');
+    expect(c.log()).toContain('"msg":"gateway failed to start: trusted SIP source proxy.example.com does not resolve"');
+    expect(c.err()).toBe('drachtio-xmpp-gateway: cannot start: trusted SIP source proxy.example.com does not resolve\n');
     expect(c.log()).toContain('does not resolve');
   });
 });

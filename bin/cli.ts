@@ -5,7 +5,8 @@ import { loadConfigFile, resolveConfigPath, type Env } from '../config/load';
 import { redactConfig } from '../config/redact';
 import type { ConfigIssue, GatewayConfig } from '../config/types';
 import { startGateway as realStartGateway } from './start-gateway';
-import { parseArgs, USAGE } from './args';
+import { parseArgs, PROGRAM } from './args';
+import { packageVersion } from './package-version';
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID_CONFIG = 1;
@@ -23,26 +24,30 @@ export interface CliIO {
   readonly logDestination?: DestinationStream;
   /** Resolves when the gateway should stop (default: SIGINT or SIGTERM), with the reason. */
   readonly waitForShutdown?: () => Promise<string>;
+  /** Calls `cb` on each reload request (default: SIGHUP); returns the unsubscribe. */
+  readonly onReloadRequest?: (cb: () => void) => () => void;
+  /** What --version prints (default: package.json's version). */
+  readonly version?: string;
 }
 
 const lines = (issues: readonly ConfigIssue[]) => issues.map((i) => `${formatIssue(i)}\n`).join('');
 
 /** The whole CLI, without process.exit: returns the exit code. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(argv);
+  const parsed = parseArgs(argv, io.version ?? packageVersion());
   if (!parsed.ok) {
-    io.stderr.write(`drachtio-xmpp-gateway: ${parsed.error.message}\n\n${USAGE}`);
+    io.stderr.write(`${PROGRAM}: ${parsed.error.message}\n\n${parsed.error.help}`);
     return EXIT_USAGE;
   }
   const cmd = parsed.value;
-  if (cmd.kind === 'help') {
-    io.stdout.write(USAGE);
+  if (cmd.kind === 'print') {
+    io.stdout.write(cmd.text);
     return EXIT_OK;
   }
   // io.env undefined → config/load.ts falls back to process.env (the only module allowed to read it).
   const file = resolveConfigPath(cmd.kind === 'start' ? cmd.config : cmd.file, io.env);
   if (file === undefined) {
-    io.stderr.write(`drachtio-xmpp-gateway: no configuration file (give ${cmd.kind === 'start' ? '--config FILE' : 'FILE'} or set DXG_CONFIG)\n\n${USAGE}`);
+    io.stderr.write(`${PROGRAM}: no configuration file (give ${cmd.kind === 'start' ? '--config FILE' : 'FILE'} or set DXG_CONFIG); see ${PROGRAM} ${cmd.kind} --help\n`);
     return EXIT_USAGE;
   }
   const loaded = loadConfigFile(file, { env: io.env, checkFiles: cmd.kind === 'start' ? true : cmd.checkFiles });
@@ -68,19 +73,53 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const logger = createLogger({ level: cmd.logLevel, pretty: cmd.pretty, logMessageBodies: config.gateway.s2s.logMessageBodies }, io.logDestination);
   for (const w of warnings) logger.warn({ path: w.path }, w.message);
   logger.info({ file, config: redactConfig(config) }, 'configuration loaded');
+  // Installed before start (which may wait startTimeout for drachtio-server): Node's default
+  // for SIGHUP is to die silently, and a reload request must never stop the gateway (issue #14).
+  const offReload = (io.onReloadRequest ?? onSighup)(() => logger.warn({ signal: 'SIGHUP' }, 'reload is not supported yet; SIGHUP ignored, the gateway keeps running'));
   try {
-    const gw = await (io.startGateway ?? realStartGateway)(config, logger);
+    let gw: { stop(): Promise<void> };
+    try {
+      // startGateway stops what it started before it rejects (bin/start-gateway.ts).
+      gw = await (io.startGateway ?? realStartGateway)(config, logger);
+    } catch (e) {
+      // One line that says what is wrong and which setting to look at: the error's own
+      // message (DrachtioAuthError names gateway.drachtio.secret / DXG_DRACHTIO_SECRET,
+      // DrachtioUnreachableError host:port and startTimeout), in the log and on stderr.
+      const message = e instanceof Error ? e.message : String(e);
+      logger.fatal({ error: errFields(e) }, `gateway failed to start: ${message}`);
+      await flushed(logger);
+      io.stderr.write(`${PROGRAM}: cannot start: ${message}\n`);
+      return EXIT_RUNTIME;
+    }
     const reason = await (io.waitForShutdown ?? waitForSignal)();
     logger.info({ reason }, 'stopping');
-    await gw.stop();
+    try {
+      await gw.stop();
+    } catch (e) {
+      logger.fatal({ error: errFields(e) }, 'gateway failed while stopping');
+      await flushed(logger);
+      return EXIT_RUNTIME;
+    }
     logger.info('stopped');
     await flushed(logger);
     return EXIT_OK;
-  } catch (e) {
-    logger.fatal({ err: e }, 'gateway failed');
-    await flushed(logger);
-    return EXIT_RUNTIME;
+  } finally {
+    offReload();
   }
+}
+
+/** The error's type, code and message, without the stack for the errors we raise on purpose. */
+function errFields(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { message: String(e) };
+  const code = (e as { code?: unknown }).code;
+  const known = e.name === 'DrachtioAuthError' || e.name === 'DrachtioUnreachableError';
+  return { type: e.name, message: e.message, ...(code !== undefined ? { code } : {}), ...(known ? {} : { stack: e.stack }) };
+}
+
+function onSighup(cb: () => void): () => void {
+  const on = () => cb();
+  process.on('SIGHUP', on);
+  return () => void process.off('SIGHUP', on);
 }
 
 /** Waits until the asynchronous log destination has written everything, so the last lines survive exit in order. */

@@ -1,13 +1,24 @@
 #!/usr/bin/env node
-import { main } from './cli';
+import { EXIT_RUNTIME, main } from './cli';
+
+/**
+ * How long the process may linger after main() has finished. stop() closes every socket
+ * and timer the gateway opened, so Node normally exits at once; if something still holds
+ * the event loop (a bug), a supervisor (systemd, Docker, Kubernetes) must still see the
+ * exit code in bounded time (issue #14), and the line below says it had to be forced.
+ */
+const EXIT_GRACE_MS = 5_000;
+
+function exitWithin(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => {
+    process.stderr.write(`drachtio-xmpp-gateway: still running ${EXIT_GRACE_MS / 1000} s after finishing; forcing exit ${code}\n`);
+    process.exit(code);
+  }, EXIT_GRACE_MS).unref(); // unref: it never keeps an otherwise finished process alive
+}
 
 // The only place that sets the exit code; main() itself never exits.
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`drachtio-xmpp-gateway: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 3;
-  },
-);
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(exitWithin, (e: unknown) => {
+  process.stderr.write(`drachtio-xmpp-gateway: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  exitWithin(EXIT_RUNTIME);
+});

@@ -45,7 +45,7 @@ describe('Lync negotiation matrix applied to partners (JJ552456, anchors §1.2.3
   it('checks the open-federation settings too, when enabled', () => {
     const raw = baseRaw();
     raw.openFederation = { enabled: true, tls: 'NotSupported', sasl: 'Optional', dialback: false };
-    expect(issues(raw).errors.map(line)).toContain('openFederation: open federation: tls NotSupported, sasl Optional, dialback false is invalid (Lync JJ552456): SASL cannot run without TLS, and dialback is disabled');
+    expect(issues(raw).errors.map(line)).toContain('openFederation: open federation: tls NotSupported, sasl Optional, dialback false is invalid: SASL cannot run without TLS, and dialback is disabled (Lync\'s rule for XMPP partners: SASL (over TLS) or dialback must be able to authenticate the partner; TechNet JJ552456)');
     raw.openFederation.enabled = false;
     expect(issues(raw).errors).toEqual([]);
   });

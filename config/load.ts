@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import { err, ok, type Result } from '../plugin/core/result';
 import { crossCheck } from './cross-checks';
 import { checkFiles } from './file-checks';
-import { zodIssuesToConfigIssues } from './format-issues';
+import { attributeToEnv, zodIssuesToConfigIssues } from './format-issues';
 import { configSchema } from './schema';
 import type { ConfigIssue, GatewayConfig } from './types';
 
@@ -87,10 +87,12 @@ export function parseConfigText(
 /** Validates an already-parsed document (plain data) and returns a deeply frozen GatewayConfig. */
 export function validateConfig(raw: unknown, opts: LoadOptions & { readonly baseDir: string }): Result<LoadedConfig, ConfigFailure> {
   const env = opts.env ?? process.env;
-  const parsed = configSchema.safeParse(applySecretOverrides(raw, env));
-  if (!parsed.success) return err({ errors: zodIssuesToConfigIssues(parsed.error.issues), warnings: [] });
+  const fromEnv = envSourcedPaths(env);
+  // reportInput: an enum error echoes the bad value (format-issues.ts badEnumValue).
+  const parsed = configSchema.safeParse(applySecretOverrides(raw, env), { reportInput: true });
+  if (!parsed.success) return err({ errors: attributeToEnv(zodIssuesToConfigIssues(parsed.error.issues), fromEnv), warnings: [] });
   const config = resolvePaths(parsed.data, opts.baseDir);
-  const issues = [...crossCheck(config), ...(opts.checkFiles === false ? [] : checkFiles(config, opts.now ?? new Date()))];
+  const issues = attributeToEnv([...crossCheck(config), ...(opts.checkFiles === false ? [] : checkFiles(config, opts.now ?? new Date()))], fromEnv);
   const errors = issues.filter((i) => i.severity === 'error');
   const warnings = issues.filter((i) => i.severity === 'warning');
   if (errors.length > 0) return err({ errors, warnings });
@@ -98,6 +100,16 @@ export function validateConfig(raw: unknown, opts: LoadOptions & { readonly base
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Which config paths applySecretOverrides fills from the environment, so an error about one names the variable. */
+function envSourcedPaths(env: Env): Record<string, string> {
+  const set = (name: string) => env[name] !== undefined && env[name] !== '';
+  return {
+    ...(set(ENV_DRACHTIO_SECRET) ? { 'gateway.drachtio.secret': ENV_DRACHTIO_SECRET } : {}),
+    ...(set(ENV_DIALBACK_SECRET) ? { 'gateway.s2s.dialbackSecret': ENV_DIALBACK_SECRET } : {}),
+    ...(set(ENV_PRESENCE_REDIS_URL) ? { 'gateway.presence.store.url': ENV_PRESENCE_REDIS_URL } : {}),
+  };
+}
 
 /** Secrets from the environment win over the file; nothing else may come from the environment. */
 function applySecretOverrides(raw: unknown, env: Env): unknown {

@@ -21,6 +21,9 @@ export interface NegotiationRow {
   readonly note: string;
 }
 
+/** The rule behind every invalid row, in words: an id alone sends the operator searching (issue #14). */
+export const RULE_IN_WORDS = "Lync's rule for XMPP partners: SASL (over TLS) or dialback must be able to authenticate the partner; TechNet JJ552456";
+
 const SASL_NEEDS_TLS = 'SASL requires TLS: with TLS not Required the partner may negotiate no SASL at all';
 const NO_METHOD = 'SASL or dialback must be enabled: no authentication method remains';
 
@@ -82,7 +85,7 @@ export function checkNegotiation(tls: Negotiation, sasl: Negotiation, dialback: 
   const methods = found.methods.map((m) => METHOD_LABEL[m]).join(', ');
   const message =
     found.validity === 'invalid'
-      ? `${combination} is invalid (Lync JJ552456): ${found.note}`
+      ? `${combination} is invalid: ${found.note} (${RULE_IN_WORDS})`
       : found.validity === 'warning'
         ? `${combination} (methods: ${methods}): ${found.note}`
         : `${combination} (methods: ${methods})`;

@@ -109,11 +109,11 @@ describe('values are normalised', () => {
   });
 });
 
-describe('rejects bad values with a message naming the key path', () => {
+describe('rejects bad values with a message naming the key path (an enum error echoes the bad value, issue #14)', () => {
   it.each<[string, (r: Record<string, any>) => void, string]>([
-    ['bad tls value', (r) => { r.partners.push({ domain: 'b.example', tls: 'Maybe' }); }, 'partners[1].tls: expected one of Required|Optional|NotSupported'],
-    ['bad sasl value', (r) => { r.partners[0].sasl = 'required'; }, 'partners[0].sasl: expected one of Required|Optional|NotSupported'],
-    ['bad partnerType', (r) => { r.partners[0].partnerType = 'Friend'; }, 'partners[0].partnerType: expected one of Federated|PublicVerified|PublicUnverified'],
+    ['bad tls value', (r) => { r.partners.push({ domain: 'b.example', tls: 'Maybe' }); }, 'partners[1].tls: "Maybe" is not one of Required|Optional|NotSupported'],
+    ['bad sasl value', (r) => { r.partners[0].sasl = 'required'; }, 'partners[0].sasl: "required" is not one of Required|Optional|NotSupported'],
+    ['bad partnerType', (r) => { r.partners[0].partnerType = 'Friend'; }, 'partners[0].partnerType: "Friend" is not one of Federated|PublicVerified|PublicUnverified'],
     ['dialback not boolean', (r) => { r.partners[0].dialback = 'yes'; }, 'partners[0].dialback: expected boolean, received string'],
     ['no domains', (r) => { r.gateway.domains = []; }, 'gateway.domains: must have at least 1 entry'],
     ['domains missing', (r) => { delete r.gateway.domains; }, 'gateway.domains: required (array)'],
