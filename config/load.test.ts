@@ -104,6 +104,32 @@ describe('environment overrides: secrets only', () => {
   });
 });
 
+describe('an error about a value from the environment names the variable (issue #14)', () => {
+  const lines = (raw: unknown, env: Record<string, string>) => {
+    const r = validateConfig(raw, { env, baseDir: '/', checkFiles: false });
+    if (r.ok) throw new Error('accepted');
+    return r.error.errors.map((e) => `${e.path}: ${e.message}`);
+  };
+
+  it('a short DXG_DIALBACK_SECRET: "DXG_DIALBACK_SECRET (gateway.s2s.dialbackSecret): must be at least 16 characters", the value not echoed', () => {
+    const out = lines(baseRaw(), { DXG_DIALBACK_SECRET: 'short-secret' });
+    expect(out).toEqual(['DXG_DIALBACK_SECRET (gateway.s2s.dialbackSecret): must be at least 16 characters']);
+    expect(JSON.stringify(out)).not.toContain('short-secret');
+  });
+
+  it('the same short secret in the file names only the key', () => {
+    const raw = baseRaw();
+    raw.gateway.s2s = { ...raw.gateway.s2s, dialbackSecret: 'short-secret' };
+    expect(lines(raw, {})).toEqual(['gateway.s2s.dialbackSecret: must be at least 16 characters']);
+  });
+
+  it('an error elsewhere is not attributed to a variable that is set', () => {
+    const raw = baseRaw();
+    raw.partners[0].tls = 'Requird';
+    expect(lines(raw, { DXG_DIALBACK_SECRET: 'env-dialback-secret-123' })).toEqual(['partners[0].tls: "Requird" is not one of Required|Optional|NotSupported']);
+  });
+});
+
 describe('the loaded configuration', () => {
   let dir: string;
   beforeAll(() => {
