@@ -94,6 +94,9 @@ export const s2sSchema = z
     dialbackSecret: z.string().min(16).optional(),
     connectionLimit: positiveInt(1000), // Lync ConnectionLimit default 1000
     partnerConnectionLimit: positiveInt(20), // Lync PartnerConnectionLimit default 20
+    // Issue #10: inbound connections per source address (IPv6: per /64) before they authenticate,
+    // so one address cannot take connectionLimit; like Lync's per-partner default 20.
+    preAuthConnectionsPerIp: positiveInt(20),
     keepAliveInterval: seconds(300), // Lync KeepAliveInterval 300 s
     streamEstablishmentTimeout: seconds(60), // Lync StreamEstablishmentTimeout 60 s
     streamInactivityTimeout: seconds(600), // Lync StreamInactivityTimeout 600 s
@@ -126,6 +129,7 @@ export const s2sSchema = z
       dialbackSecret: v.dialbackSecret,
       connectionLimit: v.connectionLimit,
       partnerConnectionLimit: v.partnerConnectionLimit,
+      preAuthConnectionsPerIp: v.preAuthConnectionsPerIp,
       keepAliveIntervalMs: v.keepAliveInterval * 1000,
       streamEstablishmentTimeoutMs: v.streamEstablishmentTimeout * 1000,
       streamInactivityTimeoutMs: v.streamInactivityTimeout * 1000,

@@ -84,6 +84,8 @@ export interface S2SConfig {
   readonly dialbackSecret?: string | undefined;
   readonly connectionLimit: number;
   readonly partnerConnectionLimit: number;
+  /** Inbound connections per source address (IPv6: per /64) not yet authenticated (issue #10). */
+  readonly preAuthConnectionsPerIp: number;
   readonly keepAliveIntervalMs: number;
   readonly streamEstablishmentTimeoutMs: number;
   readonly streamInactivityTimeoutMs: number;

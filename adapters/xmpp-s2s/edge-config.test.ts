@@ -32,7 +32,7 @@ describe('edge configuration from GatewayConfig (Lync XmppAllowedPartner)', () =
     const s2s = {
       listen: { host: '127.0.0.1', port: 0 }, caFile: path.join(FIXTURES, 'lab-ca.pem'), dialbackSecret: 'x',
       certificates: [{ domain: 'GW.test', key: path.join(FIXTURES, 'gw.key'), cert: path.join(FIXTURES, 'gw.pem') }],
-      connectionLimit: 1000, partnerConnectionLimit: 20, keepAliveIntervalMs: 300000, streamEstablishmentTimeoutMs: 60000,
+      connectionLimit: 1000, partnerConnectionLimit: 20, preAuthConnectionsPerIp: 7, keepAliveIntervalMs: 300000, streamEstablishmentTimeoutMs: 60000,
       streamInactivityTimeoutMs: 600000, subscriptionRefreshIntervalMs: 1, logMessageBodies: false, maxStanzaBytes: 262144,
       maxStanzaBytesPreAuth: 8192, maxElementsPreAuth: 32, sendQueueMax: 1000, connectTimeoutMs: 10000, maxRetryDelayMs: 300000,
     };
@@ -41,5 +41,6 @@ describe('edge configuration from GatewayConfig (Lync XmppAllowedPartner)', () =
     expect(deps.tls.secureContext('gw.test')).toBeDefined();
     expect(deps.tls.secureContext('other.test')).toBeUndefined();
     expect(deps.limits).toMatchObject({ maxStanzaBytesPreAuth: 8192, maxElementsPreAuth: 32, sendQueueMax: 1000 });
+    expect(deps.preAuthConnectionsPerIp).toBe(7); // issue #10
   });
 });

@@ -52,6 +52,7 @@ export function edgeDepsFromConfig(config: GatewayConfig, logger: Logger, read?:
     logger,
     listen: s2s.listen,
     connectionLimit: s2s.connectionLimit,
+    preAuthConnectionsPerIp: s2s.preAuthConnectionsPerIp,
     connectTimeoutMs: s2s.connectTimeoutMs,
     maxRetryDelayMs: s2s.maxRetryDelayMs,
     inDoubt: s2s.inDoubt,

@@ -6,6 +6,7 @@ import { errorReply } from './bounce';
 import { ConnectionRegistry } from './connection-registry';
 import { answerLocalIq, type LocalIqOptions } from './local-iq';
 import { openS2SConnection } from './net/connect';
+import { PreAuthIpLimit } from './pre-auth-ip-limit';
 import { createS2SListener } from './net/listener';
 import type { SrvResolver } from './net/resolve-targets';
 import type { PolicyLookup } from './policy/partner-policy';
@@ -15,7 +16,7 @@ import { InboundSession } from './session/inbound-session';
 import { DEFAULT_LIMITS, type S2SLimits, type SessionDeps, type TlsProvider } from './session/session-options';
 import type { StreamSession } from './session/stream-session';
 import { refuseSocket } from './stream/refuse-socket';
-import { streamError } from './stream/stream-error';
+import { streamError, type StreamError } from './stream/stream-error';
 import { systemTimers, type Timers } from './stream/timers';
 
 export interface S2SEdgeDeps {
@@ -28,6 +29,12 @@ export interface S2SEdgeDeps {
   readonly limits?: Partial<S2SLimits>;
   /** Lync global connection limit (default 1000). */
   readonly connectionLimit?: number;
+  /**
+   * Inbound connections per source address (IPv6: per /64) that have not
+   * authenticated yet (default 20; pre-auth-ip-limit.ts): one address cannot
+   * take the global limit.
+   */
+  readonly preAuthConnectionsPerIp?: number;
   readonly connectTimeoutMs?: number;
   readonly maxRetryDelayMs?: number;
   /** Where start() listens (RFC 6120 §3: 5269). */
@@ -59,8 +66,9 @@ export interface S2SEdge {
   onStanza(handler: (el: XmlElement) => void): void;
   /**
    * Runs the S2S protocol on an accepted connection (what the listener calls;
-   * tests pass duplex pairs). Beyond the global connection limit the socket is
-   * refused at once with resource-constraint, and undefined is returned.
+   * tests pass duplex pairs). Beyond the per-address pre-authentication cap
+   * (policy-violation) or the global connection limit (resource-constraint)
+   * the socket is refused at once, and undefined is returned.
    */
   acceptSocket(socket: Duplex, ip?: string): InboundSession | undefined;
   readonly connections: number;
@@ -86,6 +94,7 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
     timers,
   };
   const registry = new ConnectionRegistry(deps.connectionLimit ?? 1000);
+  const perIp = new PreAuthIpLimit(deps.preAuthConnectionsPerIp ?? 20);
   const inbound = new Set<StreamSession>();
   let handler: ((el: XmlElement) => void) | undefined;
   let listener: { close(): Promise<void> } | undefined;
@@ -129,11 +138,26 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
     // Counted from accept, before a byte is read, so silent connections
     // (slowloris) are bounded by the global limit too; the establishment
     // timeout bounds how long each may stay.
+    const refuse = (e: StreamError): undefined => {
+      refuseSocket(socket, e, [...localDomains][0] ?? 'invalid', timers, session.limits.shedGraceMs);
+      return undefined;
+    };
+    // Per address first: an address over its share is told so (policy-violation), whatever the global count.
+    const overIp = ip !== undefined ? perIp.admit(ip) : undefined;
+    if (overIp) {
+      log.warn({ ip, preAuth: perIp.countFor(ip as string) }, 'refusing an inbound connection: too many unauthenticated connections from this address');
+      return refuse(overIp);
+    }
+    let ipHeld = ip !== undefined;
+    const releaseIp = (): void => {
+      if (ipHeld) perIp.release(ip as string);
+      ipHeld = false;
+    };
     const full = registry.admitPending();
     if (full) {
+      releaseIp();
       log.warn({ ip, connections: registry.count }, 'refusing an inbound connection: global connection limit reached');
-      refuseSocket(socket, full, [...localDomains][0] ?? 'invalid', timers, session.limits.closeTimeoutMs);
-      return undefined;
+      return refuse(full);
     }
     let chargedTo: string | undefined;
     const s = new InboundSession(socket, {
@@ -143,13 +167,16 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
       // Charged to the partner only when its first domain pair authenticates (InboundDeps.admit).
       admit: (_sess, remote) => {
         const refused = registry.promote(remote, deps.policyFor(remote)?.connectionLimit ?? 0);
-        if (!refused) chargedTo = remote;
-        return refused;
+        if (refused) return refused;
+        chargedTo = remote;
+        releaseIp(); // authenticated: from now on it counts only against the partner's limit
+        return undefined;
       },
     }, ip);
     inbound.add(s);
     s.onClosed(() => {
       inbound.delete(s);
+      releaseIp();
       if (chargedTo !== undefined) registry.release(chargedTo);
       else registry.releasePending();
     });

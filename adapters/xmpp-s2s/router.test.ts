@@ -163,10 +163,13 @@ describe('S2SRouter: stream establishment timeout (Lync StreamEstablishmentTimeo
     });
     router.send(msg('1'));
     await settle();
-    jest.advanceTimersByTime(60_000);
+    jest.advanceTimersByTime(59_999);
     await settle();
-    expect(delivered).toEqual([]); // closing: waiting for the peer's </stream:stream>
-    jest.advanceTimersByTime(1000);
+    expect(delivered).toEqual([]);
+    jest.advanceTimersByTime(1);
+    await settle();
+    // RFC 6120 §4.9.1.1: connection-timeout is a stream error; the stream is shed at once, not after closeTimeout.
+    jest.advanceTimersByTime(100);
     await settle();
     expect(serializeXml(delivered[0] as XmlElement)).toContain('<error type="wait"><remote-server-timeout ');
   });

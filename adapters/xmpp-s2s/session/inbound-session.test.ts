@@ -235,14 +235,45 @@ describe('InboundSession: close sequence (RFC 6120 §4.4, Prosody session_close)
     await peer.waitEnded();
   });
 
-  it('after a stream error, stops writing and destroys the socket when the peer closes too', async () => {
+  it('after a stream error, stops writing and ends the connection without waiting for the peer (RFC 6120 §4.9.1.1)', async () => {
     const { peer, session } = setup();
     const closed = new Promise((r) => session.onClosed(r));
     peer.send(PEER_HEADER() + MSG());
     await peer.waitFor(/<\/stream:stream>$/);
-    peer.send('</stream:stream>');
-    await expect(closed).resolves.toMatchObject({ condition: 'not-authorized', byPeer: false });
+    await peer.waitEnded();
+    await expect(closed).resolves.toMatchObject({ condition: 'not-authorized', byPeer: false, reason: 'connection shed after our stream error' });
     expect(peer.text.match(/<\/stream:stream>/g)).toHaveLength(1);
+  });
+
+  it('acts on nothing the peer sent after the offending element, not even the rest of the same read', async () => {
+    const { peer, session, verifyCalls, stanzas } = setup();
+    const closed = new Promise((r) => session.onClosed(r));
+    // One write: a stanza before authentication (not-authorized), then a db:result that would start a verification.
+    peer.send(PEER_HEADER() + MSG() + "<db:result from='peer.test' to='gw.test'>key</db:result>" + MSG());
+    await expect(closed).resolves.toMatchObject({ condition: 'not-authorized' });
+    peer.send("<db:result from='peer.test' to='gw.test'>key</db:result>");
+    await settle();
+    expect(verifyCalls).toEqual([]);
+    expect(stanzas).toEqual([]);
+    expect(peer.text).not.toContain('db:result');
+  });
+
+  it('a graceful close (no error) still waits for the peer\'s </stream:stream> and handles what arrives meanwhile (RFC 6120 §4.4)', async () => {
+    const { peer, session, stanzas } = setup();
+    peer.send(PEER_HEADER());
+    await dialbackIn(peer);
+    let info: unknown;
+    session.onClosed((i) => { info = i; });
+    session.close();
+    await peer.waitFor(/<\/stream:stream>$/);
+    peer.send(MSG());
+    await settle();
+    expect(stanzas).toHaveLength(1);
+    expect(info).toBeUndefined();
+    expect(peer.ended).toBe(false);
+    peer.send('</stream:stream>');
+    await peer.waitEnded();
+    expect(info).toMatchObject({ reason: 'closed by peer' });
   });
 
   it('logs one structured line per event with stream id, direction, domains and ip, never the body', async () => {
@@ -279,17 +310,36 @@ describe('InboundSession: timers (Lync StreamEstablishmentTimeout / StreamInacti
     expect(peer.text).toContain('<stream:error><connection-timeout ');
   });
 
-  it('destroys the socket closeTimeout after the error when the peer never closes', async () => {
+  it('sheds the connection as soon as the stream error is flushed, without waiting closeTimeout for the peer (RFC 6120 §4.9.1.1)', async () => {
     const { peer, session } = setup({ limits: { streamEstablishmentTimeoutMs: 1000, closeTimeoutMs: 5000 } });
     let info: unknown;
     session.onClosed((i) => { info = i; });
     jest.advanceTimersByTime(1000);
     await settle();
-    expect(info).toBeUndefined();
-    jest.advanceTimersByTime(5000);
-    await settle();
-    expect(info).toMatchObject({ condition: 'connection-timeout', reason: 'close timeout' });
+    expect(peer.text).toMatch(/<stream:error><connection-timeout [^]*<\/stream:stream>$/);
     expect(peer.ended).toBe(true);
+    expect(info).toMatchObject({ condition: 'connection-timeout', byPeer: false, reason: 'connection shed after our stream error' });
+  });
+
+  it('destroys the connection shedGraceMs after the error when the peer does not even read it', async () => {
+    const [ours, theirs] = duplexPair(); // nobody reads `theirs`: our writes never complete
+    const session = new InboundSession(ours, {
+      ...makeDeps({ limits: { streamEstablishmentTimeoutMs: 1000, closeTimeoutMs: 5000, shedGraceMs: 100 } }),
+      verifier: { verify: async () => 'valid' }, onStanza: () => undefined, admit: () => undefined,
+    }, '127.0.0.1');
+    let info: unknown;
+    session.onClosed((i) => { info = i; });
+    jest.advanceTimersByTime(1000);
+    await settle();
+    jest.advanceTimersByTime(99);
+    await settle();
+    expect(info).toBeUndefined();
+    expect(ours.destroyed).toBe(false);
+    jest.advanceTimersByTime(1);
+    await settle();
+    expect(ours.destroyed).toBe(true);
+    expect(info).toMatchObject({ condition: 'connection-timeout', reason: 'connection shed after our stream error' });
+    theirs.destroy();
   });
 
   it('closes an idle authenticated stream after streamInactivityTimeout; reads reset it', async () => {

@@ -24,6 +24,12 @@ export interface S2SLimits {
   readonly keepAliveIntervalMs: number;
   /** Prosody s2s_close_timeout 5 s: how long we wait for the peer's </stream:stream>. */
   readonly closeTimeoutMs: number;
+  /**
+   * After a stream error WE send: how long the error and </stream:stream>
+   * may take to flush before the connection is destroyed (RFC 6120
+   * §4.9.1.1; XmlTransport.shed). Short, so a hostile peer holds nothing.
+   */
+  readonly shedGraceMs: number;
   /** Bounded write queue per stream while the socket is not draining, and per pair while connecting. */
   readonly sendQueueMax: number;
 }
@@ -37,6 +43,7 @@ export const DEFAULT_LIMITS: S2SLimits = {
   streamInactivityTimeoutMs: 600_000,
   keepAliveIntervalMs: 300_000,
   closeTimeoutMs: 5_000,
+  shedGraceMs: 100,
   sendQueueMax: 1000,
 };
 

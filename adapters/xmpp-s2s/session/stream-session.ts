@@ -24,10 +24,16 @@ export interface CloseInfo {
 
 /**
  * What both directions share: the transport, the three timers, the log
- * fields, and the RFC 6120 §4.4/§4.9.1 close sequence (Prosody
- * session_close): send our header if not sent yet → <stream:error/> →
- * </stream:stream> → stop writing → wait for the peer's close or
- * closeTimeout → destroy.
+ * fields, and the close sequences:
+ * - with a stream error (RFC 6120 §4.9.1.1): our header if not sent yet
+ *   (§4.9.1.2) → <stream:error/> → </stream:stream> → read and parse
+ *   nothing more → TCP close as soon as that is flushed, at most
+ *   shedGraceMs later (XmlTransport.shed). The stream is void; waiting for
+ *   an answer would let a hostile peer hold the connection (and a slot of
+ *   connectionLimit) for closeTimeoutMs per garbage connection;
+ * - graceful, without an error (RFC 6120 §4.4, Prosody session_close):
+ *   </stream:stream> → stop writing, keep reading → wait for the peer's
+ *   </stream:stream> or closeTimeoutMs → destroy.
  */
 export abstract class StreamSession {
   protected readonly transport: XmlTransport;
@@ -157,8 +163,10 @@ export abstract class StreamSession {
   }
 
   /**
-   * Closes the stream, with an error when given. Idempotent; the socket is
-   * destroyed when the peer closes too or after closeTimeoutMs.
+   * Closes the stream, with an error when given. Idempotent. With an error
+   * the connection is shed at once (RFC 6120 §4.9.1.1: stream errors are
+   * unrecoverable); without one the socket is destroyed when the peer
+   * closes too or after closeTimeoutMs (§4.4).
    */
   close(e?: StreamError): void {
     if (this.closing || this.finished) return;
@@ -172,13 +180,21 @@ export abstract class StreamSession {
     if (e) {
       const level = STREAM_CONDITION_SEVERITY[e.condition];
       this.log[level]({ condition: e.condition, text: e.text }, 'closing stream with error');
+      // §4.9.1.1: the stream is void once the error is out; the session
+      // finishes when the socket is gone (onSocketGone), within shedGraceMs.
+      this.shedding = true;
+      this.transport.shed(this.deps.limits.shedGraceMs, this.deps.timers);
+      return;
     }
-    this.closeTimer.arm();
+    this.closeTimer.arm(); // §4.4: a graceful close waits for the peer's </stream:stream>
   }
+
+  private shedding = false;
 
   private pendingInfo: Pick<CloseInfo, 'condition' | 'text' | 'byPeer'> | undefined;
 
   private onSocketGone(err?: Error): void {
+    if (this.shedding) return this.finish('connection shed after our stream error');
     this.finish(err ? `socket error: ${err.message}` : 'connection closed');
   }
 
@@ -188,9 +204,11 @@ export abstract class StreamSession {
     this.closing = true;
     this.timers.stopAll();
     this.closeTimer.stop();
-    this.transport.end();
-    // A peer that stops reading must not pin the socket: hard stop after another closeTimeout.
-    new OneShot(this.deps.timers, this.deps.limits.closeTimeoutMs, () => this.transport.destroyNow()).arm();
+    if (!this.shedding) {
+      this.transport.end();
+      // A peer that stops reading must not pin the socket: hard stop after another closeTimeout.
+      new OneShot(this.deps.timers, this.deps.limits.closeTimeoutMs, () => this.transport.destroyNow()).arm();
+    }
     const i = info ?? this.pendingInfo ?? { byPeer: false };
     this.closeInfo = { ...i, wasEstablished: this.everEstablished, reason };
     const level = i.condition ? STREAM_CONDITION_SEVERITY[i.condition] : 'info';

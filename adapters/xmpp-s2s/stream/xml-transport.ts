@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { XmlGuardLimits } from '../../../plugin/core/xml/xml-guard';
 import { StreamParser, type StreamParserHandler } from '../xml/stream-parser';
+import type { Timers } from './timers';
 
 /**
  * The byte level of one S2S connection: reads through the StreamParser,
@@ -44,6 +45,7 @@ export class XmlTransport {
    */
   private readonly onData = (chunk: Buffer | string) => {
     this.bytesIn += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (this.shedding) return; // counted, never parsed (see shed)
     this.handler.read();
     this.backlog.push(chunk);
     if (this.parsing) return;
@@ -133,6 +135,44 @@ export class XmlTransport {
     while (this.pending.length > 0 && !this.waitingForDrain && !this.detached) {
       this.send(this.pending.shift() as string);
     }
+    if (this.endAfterFlush && this.pending.length === 0 && !this.waitingForDrain && !this.detached) this.end();
+  }
+
+  private shedding = false;
+  private endAfterFlush = false;
+  private ending = false;
+
+  get isShedding(): boolean {
+    return this.shedding;
+  }
+
+  /**
+   * Sheds the connection once we have sent a stream error (RFC 6120
+   * §4.9.1.1: stream errors are unrecoverable, the stream is void; ejabberd
+   * and Prosody drop such peers within milliseconds):
+   * - nothing more is parsed, not even the rest of the current read; what
+   *   still arrives is counted and dropped. Reading on (rather than pausing)
+   *   keeps the kernel's receive buffer empty, so the close is a FIN, not a
+   *   RST that could make the peer's stack discard our error unread;
+   * - the connection is half-closed as soon as what we wrote (the error and
+   *   </stream:stream>, possibly behind a write queue waiting for 'drain')
+   *   is flushed, and destroyed then (end());
+   * - in any case it is destroyed after `graceMs`: a peer that does not
+   *   read cannot hold the socket (and its connection slot) any longer.
+   * The RFC 6120 §4.4 wait for the peer's </stream:stream> is kept for our
+   * graceful closes only (StreamSession.close without an error).
+   */
+  shed(graceMs: number, timers: Timers): void {
+    this.writable = false;
+    this.shedding = true;
+    this.parser.halt();
+    this.backlog.length = 0;
+    const s = this.socket;
+    if (s.destroyed) return;
+    const hard = timers.setTimeout(() => this.destroyNow(), graceMs);
+    s.once('close', () => timers.clearTimeout(hard));
+    if (this.pending.length > 0 || this.waitingForDrain || this.detached) this.endAfterFlush = true;
+    else this.end();
   }
 
   /** No more writes after this (RFC 6120 §4.4: after </stream:stream> nothing may be sent). */
@@ -148,7 +188,8 @@ export class XmlTransport {
   end(): void {
     this.writable = false;
     const s = this.socket;
-    if (s.destroyed) return;
+    if (s.destroyed || this.ending) return;
+    this.ending = true;
     s.once('finish', () => s.destroy());
     s.end();
   }

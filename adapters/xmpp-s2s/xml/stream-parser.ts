@@ -76,7 +76,7 @@ export class StreamParser {
     this.declPending = true;
     this.preamble = '';
     this.newLtx();
-    this.done = false;
+    this.done = this.halted; // a halted parser stays halted, whatever restart a handler asks for
   }
 
   /**
@@ -102,6 +102,21 @@ export class StreamParser {
   discardCleartext(data: string | Uint8Array): void {
     if (!isBlank(data)) this.fail(streamError('policy-violation', 'data pipelined in clear text after STARTTLS (RFC 6120 §5.4.3.3)'));
   }
+
+  /**
+   * Stops for good: nothing more is parsed or delivered, not even the rest of
+   * the read being parsed now. Used once we have sent a stream error: the
+   * stream is void (RFC 6120 §4.9.1.1), so what the peer sends after the
+   * offending byte must not reach the session (a db:result there would
+   * still start a dialback verification).
+   */
+  halt(): void {
+    this.halted = true;
+    this.done = true;
+    this.generation++;
+  }
+
+  private halted = false;
 
   write(chunk: Buffer | Uint8Array | string): void {
     if (this.done) return;
