@@ -44,7 +44,8 @@ type Emitter = NodeJS.EventEmitter;
  *
  * Start: resolves on the first authenticated connection; rejects with DrachtioAuthError at
  * once on `NO|incorrect secret`, or with DrachtioUnreachableError after startTimeoutMs, and in
- * both cases stops every timer and socket it started so the process can exit.
+ * both cases stops every timer and socket it started so the process can exit. The rejection
+ * is not logged here above debug: the caller logs it once (issue #14).
  * After a good start every loss is retried forever; a protocol error on the link (srf's
  * EFRAMING, see patches/README.md) is one log line, then the same reconnect.
  *
@@ -131,8 +132,9 @@ function connectInbound(cfg: Extract<DrachtioConfig, { mode: 'inbound' }>, log: 
     const delay = nextDelay(failures);
     state = 'waiting';
     if (!started && authRefused) {
-      // A wrong secret does not fix itself: fail the start now (issue #14), once.
-      l.error({ hostport }, 'drachtio-server refused authentication (check gateway.drachtio.secret / DXG_DRACHTIO_SECRET)');
+      // A wrong secret does not fix itself: fail the start now (issue #14), once. The rejection
+      // carries the message and the caller logs it (the CLI: one fatal line), so only debug here.
+      l.debug({ hostport }, 'drachtio-server refused authentication at start; giving up');
       shutdown();
       settle?.reject(new DrachtioAuthError(hostport));
       return;
@@ -188,7 +190,8 @@ function connectInbound(cfg: Extract<DrachtioConfig, { mode: 'inbound' }>, log: 
     settle = { resolve, reject };
     startTimer = setTimeout(() => {
       if (started) return;
-      l.error({ hostport, waitedMs: startTimeoutMs, ...(lastError ? { err: lastError } : {}) }, 'drachtio-server not reachable; giving up');
+      // Debug only: the rejection is logged once by the caller (issue #14: say it once).
+      l.debug({ hostport, waitedMs: startTimeoutMs, ...(lastError ? { err: lastError } : {}) }, 'drachtio-server not reachable within startTimeout; giving up');
       shutdown();
       settle?.reject(new DrachtioUnreachableError(hostport, startTimeoutMs, lastError));
     }, startTimeoutMs);

@@ -54,7 +54,7 @@ beforeAll(async () => { target = await startDrachtioTarget(); }, 30_000);
 afterAll(async () => { await target?.stop(); }, 30_000);
 
 describe('start failures name what to fix (issue #13, issue #14)', () => {
-  it('a wrong secret rejects at once with DrachtioAuthError naming gateway.drachtio.secret and DXG_DRACHTIO_SECRET, one error line', async () => {
+  it('a wrong secret rejects at once with DrachtioAuthError naming gateway.drachtio.secret and DXG_DRACHTIO_SECRET, one debug line, no error line (the caller logs it)', async () => {
     const { logger, lines } = memoryLogger();
     const t0 = Date.now();
     const err = await connectDrachtio(inbound(target.adminHost, target.adminPort, `${target.secret}-wrong`), logger, { startTimeoutMs: 20_000 })
@@ -65,7 +65,9 @@ describe('start failures name what to fix (issue #13, issue #14)', () => {
     expect((err as Error).message).toContain(`${target.adminHost}:${target.adminPort}`);
     expect((err as Error).message).not.toContain(target.secret); // no secrets in messages
     expect(Date.now() - t0).toBeLessThan(10_000); // not the start timeout: a wrong secret does not fix itself
-    expect(lines.filter((l) => (l.level ?? 0) >= 50)).toHaveLength(1);
+    // Said once, by whoever catches the rejection (the CLI's fatal line, issue #14): nothing at error level here, and no retry.
+    expect(lines.filter((l) => (l.level ?? 0) >= 50)).toHaveLength(0);
+    expect(lines.filter((l) => l.msg === 'drachtio-server refused authentication at start; giving up')).toHaveLength(1);
     expect(JSON.stringify(lines)).not.toContain(target.secret);
   }, 30_000);
 
