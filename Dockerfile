@@ -1,6 +1,6 @@
 # The gateway image used by the compose lab (docker-compose.yml).
 # Node 22 LTS: Node 20 is end-of-life; require(esm) for @xmpp/* is unflagged on both.
-FROM node:22-bookworm-slim AS build
+FROM node:22.11.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # postinstall applies patches/ (patch-package) to drachtio-srf
@@ -13,7 +13,7 @@ COPY config ./config
 COPY bin ./bin
 RUN npm run build && npm prune --omit=dev
 
-FROM node:22-bookworm-slim
+FROM node:22.11.0-bookworm-slim
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
