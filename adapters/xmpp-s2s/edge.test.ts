@@ -65,6 +65,21 @@ describe('S2S edge federating with another edge', () => {
     await Promise.all([f.gw.stop(), f.peer.stop()]);
   });
 
+  it('lists each live stream with direction, authentication, TLS, queue and in-doubt count for status and metrics (issue #9)', async () => {
+    const f = federation(POLICY_OPEN, true);
+    expect(f.gw.streams()).toEqual([]);
+    f.gw.send(message('m3'));
+    await f.until(() => f.received['peer.test']?.length === 1);
+    const view = (e: S2SEdge) => e.streams().map((s) => [s.direction, s.local, s.remote, s.auth, s.secure, s.established, s.queued]);
+    expect(view(f.gw)).toEqual([['outbound', 'gw.test', 'peer.test', 'EXTERNAL', true, true, 0]]);
+    expect(view(f.peer)).toEqual([['inbound', 'peer.test', 'gw.test', 'EXTERNAL', true, true, 0]]);
+    const [out] = f.gw.streams();
+    expect(out?.bytesOut).toBeGreaterThan(0);
+    expect(out?.openedAt).toBeLessThanOrEqual(Date.now());
+    await Promise.all([f.gw.stop(), f.peer.stop()]);
+    expect(f.gw.streams()).toEqual([]);
+  });
+
   it('answers a ping to our bare domain over our own outbound stream (XEP-0199)', async () => {
     const f = federation(POLICY_PLAIN, false);
     f.peer.send(el('iq', { from: 'alice@peer.test/r', to: 'gw.test', id: 'p1', type: 'get' }, el('ping', { xmlns: 'urn:xmpp:ping' })));

@@ -14,7 +14,7 @@ import type { InDoubtOptions } from './in-doubt/options';
 import { S2SRouter, type Connector, type RouteResult } from './router';
 import { InboundSession } from './session/inbound-session';
 import { DEFAULT_LIMITS, type S2SLimits, type SessionDeps, type TlsProvider } from './session/session-options';
-import type { StreamSession } from './session/stream-session';
+import type { StreamSession, StreamSnapshot } from './session/stream-session';
 import { refuseSocket } from './stream/refuse-socket';
 import { streamError, type StreamError } from './stream/stream-error';
 import { systemTimers, type Timers } from './stream/timers';
@@ -72,6 +72,15 @@ export interface S2SEdge {
    */
   acceptSocket(socket: Duplex, ip?: string): InboundSession | undefined;
   readonly connections: number;
+  /** Every live stream, both directions, with its outbound queue and in-doubt count (status, metrics; issue #9). */
+  streams(): StreamStatus[];
+}
+
+export interface StreamStatus extends StreamSnapshot {
+  /** Stanzas waiting for this route's stream (outbound only; 0 inbound). */
+  readonly queued: number;
+  /** Written but not yet confirmed by the peer (issue #11; outbound only). */
+  readonly inDoubt: number;
 }
 
 /**
@@ -210,6 +219,13 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
     acceptSocket,
     get connections() {
       return registry.count;
+    },
+    streams() {
+      const out: StreamStatus[] = [...inbound].map((x) => ({ ...x.snapshot, queued: 0, inDoubt: 0 }));
+      for (const r of router.allRoutes()) {
+        if (r.session && !r.session.isClosing) out.push({ ...r.session.snapshot, queued: r.queued, inDoubt: r.inDoubt });
+      }
+      return out;
     },
   };
 }

@@ -193,6 +193,13 @@ export class S2SRouter implements DialbackVerifier {
     return sessions;
   }
 
+  /** Every route with a stream, its queue and what is in doubt (status and metrics, issue #9). */
+  allRoutes(): Array<{ readonly session: OutboundSession | undefined; readonly local: string; readonly remote: string; readonly queued: number; readonly inDoubt: number; readonly failures: number; readonly connecting: boolean }> {
+    return [...this.routes.values()].map((r) => ({
+      session: r.session, local: r.local, remote: r.remote, queued: r.queue.length, inDoubt: r.session?.inDoubtCount ?? 0, failures: r.failures, connecting: r.connecting,
+    }));
+  }
+
   /** For tests and metrics. */
   routeState(local: string, remote: string): { queued: number; connecting: boolean; established: boolean; failures: number; inDoubt: number; awaitingResend: number } | undefined {
     const r = this.routes.get(`${local} ${remote}`);

@@ -35,6 +35,21 @@ export interface CloseInfo {
  *   </stream:stream> → stop writing, keep reading → wait for the peer's
  *   </stream:stream> or closeTimeoutMs → destroy.
  */
+export interface StreamSnapshot {
+  readonly direction: 'inbound' | 'outbound';
+  /** Our domain and the peer's ('' on an inbound stream before its header names them). */
+  readonly local: string;
+  readonly remote: string;
+  readonly ip: string | undefined;
+  /** 'EXTERNAL' (RFC 6120 §6, XEP-0178), 'dialback' (XEP-0220) or 'none' before authentication. */
+  readonly auth: string;
+  readonly secure: boolean;
+  readonly established: boolean;
+  readonly openedAt: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
 export abstract class StreamSession {
   protected readonly transport: XmlTransport;
   protected readonly timers: StreamTimers;
@@ -44,6 +59,10 @@ export abstract class StreamSession {
   protected everEstablished = false;
   private closing = false;
   private finished = false;
+  /** How the stream's first domain pair authenticated (EXTERNAL or dialback); for status and metrics. */
+  private mechanism: string | undefined;
+  /** When the session was created (ms since the epoch; status shows the age). */
+  readonly openedAt = Date.now();
   private readonly closeTimer: OneShot;
   private closeInfo: CloseInfo | undefined;
   private readonly closedCallbacks: Array<(info: CloseInfo) => void> = [];
@@ -96,6 +115,16 @@ export abstract class StreamSession {
     return this.closing || this.finished;
   }
 
+  /** What an operator's `status` shows of this stream (issue #9). */
+  get snapshot(): StreamSnapshot {
+    return {
+      direction: this.dir === 'in' ? 'inbound' : 'outbound',
+      local: this.local, remote: this.remote, ip: this.ip,
+      auth: this.mechanism ?? 'none', secure: this.secure, established: this.everEstablished && !this.isClosing,
+      openedAt: this.openedAt, bytesIn: this.transport.bytesIn, bytesOut: this.transport.bytesOut,
+    };
+  }
+
   get bytes(): { in: number; out: number } {
     return { in: this.transport.bytesIn, out: this.transport.bytesOut };
   }
@@ -132,6 +161,7 @@ export abstract class StreamSession {
   protected abstract fallbackHeader(): { from: string; to?: string | undefined; id?: string | undefined };
 
   protected markEstablished(mechanism: string, keepAlive: boolean): void {
+    this.mechanism ??= mechanism;
     if (!this.everEstablished) {
       this.transport.setLimits(postAuthLimits(this.deps.limits));
       this.timers.established(keepAlive);
