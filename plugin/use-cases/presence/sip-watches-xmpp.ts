@@ -98,7 +98,10 @@ export class SipWatchesXmpp {
   /** Presence from an XMPP contact to one of our users (broadcast, directed, subscribed/unsubscribed, error). */
   async onPresence(p: PresenceStanza, watcherJid: string, contactJid: string, resource: string | undefined): Promise<number> {
     const { deps } = this;
-    if (p.type === undefined || p.type === 'unavailable') this.remember(watcherJid, contactJid, resource ?? '', p);
+    if ((p.type === undefined || p.type === 'unavailable') && !this.remember(watcherJid, contactJid, resource ?? '', p)) {
+      deps.log.debug({ from: p.from, to: p.to }, 'unavailable from the bare JID while resources are known: no change');
+      return 0;
+    }
     // Only the addressed watcher's dialogs (RFC 8048 §8.2). Reading all of the contact's
     // watchers and filtering made a change to 1,000 watchers cost 1,000 × 1,000 rows
     // (bench/presence-fanout.ts), and missed any watcher past fanoutLimit.
@@ -151,11 +154,28 @@ export class SipWatchesXmpp {
     return aggregateResources(resources, entity).notification;
   }
 
-  private remember(watcherJid: string, contactJid: string, resource: string, p: PresenceStanza): void {
+  /**
+   * Caches one resource's presence; false when the stanza changes nothing.
+   *
+   * A presence from the BARE JID is not a resource of its own (it would become a bogus
+   * extra tuple "ID-"): servers send `unavailable` from the bare JID when the account has
+   * no available resource (RFC 6121 §4.3.2 probe answer) and Prosody also "acknowledges"
+   * every inbound subscribe with one (mod_presence), which can reach us after the
+   * approval and the resources' own presence. Every session that ends sends its own
+   * unavailable from its full JID (RFC 6121 §4.5.2), so while resources are known a bare
+   * unavailable says nothing new; and a full-JID presence supersedes any bare-JID entry.
+   */
+  private remember(watcherJid: string, contactJid: string, resource: string, p: PresenceStanza): boolean {
     const key = cacheKey(watcherJid, contactJid);
     const next = new Map(this.deps.cache.get(key) ?? []);
+    if (resource === '') {
+      if (p.type === 'unavailable' && [...next.keys()].some((r) => r !== '')) return false;
+    } else {
+      next.delete('');
+    }
     next.set(resource, p);
     this.deps.cache.set(key, next);
+    return true;
   }
 
   /** Persists the new state (or deletes the record) and carries out the actions in order. */

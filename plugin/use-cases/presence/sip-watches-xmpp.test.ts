@@ -1,0 +1,65 @@
+import type { PresenceStanza } from '../../core/stanza/stanza';
+import type { EffectivePartner } from '../../core/policy/find-partner';
+import { FakeXmppOut, ManualClock, MemoryLog, SequenceIds, TRUSTED_PROXY, testPolicy } from '../__tests__/fakes';
+import { createPresenceService } from './presence-service';
+import { DEFAULT_PRESENCE_OPTIONS } from './presence-deps';
+import { FakeSipPresenceOut, MapPresenceCache, MemoryPresenceStore, SwitchLimiter } from './__tests__/presence-fakes';
+
+const partner = (d: string): EffectivePartner | 'not-allowed' =>
+  d === 'xmpp.example'
+    ? { domain: d, additionalDomains: [], partnerType: 'Federated', tls: 'Required', sasl: 'Optional', dialback: true, keepAlive: true, connectionLimit: 10, source: 'listed', remoteDomain: d }
+    : 'not-allowed';
+
+function world() {
+  const sip = new FakeSipPresenceOut();
+  const svc = createPresenceService({
+    store: new MemoryPresenceStore(), sip, xmpp: new FakeXmppOut(), cache: new MapPresenceCache(), limiter: new SwitchLimiter(),
+    clock: new ManualClock(), ids: new SequenceIds(), log: new MemoryLog(), policy: testPolicy({ partnerFor: partner }),
+    options: { ...DEFAULT_PRESENCE_OPTIONS, nodeId: 'node-a' },
+  });
+  return { sip, svc };
+}
+
+const presence = (p: Partial<PresenceStanza>): PresenceStanza => ({ kind: 'presence', from: 'romeo@xmpp.example/orchard', to: 'alice@sip.example', ...p });
+const tupleIds = (body: string | undefined): string[] => [...(body ?? '').matchAll(/<tuple id="([^"]*)"/g)].map((m) => m[1]!);
+
+async function subscribed(w: ReturnType<typeof world>): Promise<void> {
+  const a = await w.svc.handlers.onSubscribe({
+    source: { address: TRUSTED_PROXY, port: 5060, protocol: 'udp' }, requestUri: 'sip:romeo@xmpp.example',
+    from: '<sip:alice@sip.example>;tag=w1', to: '<sip:romeo@xmpp.example>', callId: 'c1', event: 'presence', expires: '3600',
+  });
+  await a.accepted!('D1');
+}
+
+describe('a presence from the contact\'s BARE JID is not a resource of its own (RFC 6121 §4.3.2, §4.5.2; RFC 8048 §6.2 one tuple per resource)', () => {
+  it('Prosody\'s bare unavailable that "acknowledges" the subscribe, arriving after the approval and the resource\'s presence, changes nothing: no NOTIFY, and no extra "ID-" tuple later', async () => {
+    const w = world();
+    await subscribed(w);
+    await w.svc.onPresence(presence({ type: 'subscribed', from: 'romeo@xmpp.example' }));
+    await w.svc.onPresence(presence({}));
+    expect(tupleIds(w.sip.notifies[2]?.body)).toEqual(['ID-orchard']);
+    await w.svc.onPresence(presence({ type: 'unavailable', from: 'romeo@xmpp.example' }));
+    expect(w.sip.notifies).toHaveLength(3);
+    await w.svc.onPresence(presence({ show: 'away', status: 'back soon' }));
+    expect(tupleIds(w.sip.notifies[3]?.body)).toEqual(['ID-orchard']);
+  });
+
+  it('a bare unavailable cached while pending is superseded by the first resource\'s presence', async () => {
+    const w = world();
+    await subscribed(w);
+    await w.svc.onPresence(presence({ type: 'unavailable', from: 'romeo@xmpp.example' }));
+    await w.svc.onPresence(presence({ type: 'subscribed', from: 'romeo@xmpp.example' }));
+    await w.svc.onPresence(presence({}));
+    expect(tupleIds(w.sip.notifies.at(-1)?.body)).toEqual(['ID-orchard']);
+    expect(w.sip.notifies.at(-1)?.body).toContain('<basic>open</basic>');
+  });
+
+  it('with no resource known, a bare unavailable still says closed', async () => {
+    const w = world();
+    await subscribed(w);
+    await w.svc.onPresence(presence({ type: 'subscribed', from: 'romeo@xmpp.example' }));
+    await w.svc.onPresence(presence({ type: 'unavailable', from: 'romeo@xmpp.example' }));
+    expect(tupleIds(w.sip.notifies.at(-1)?.body)).toEqual(['ID-']);
+    expect(w.sip.notifies.at(-1)?.body).toContain('<basic>closed</basic>');
+  });
+});
