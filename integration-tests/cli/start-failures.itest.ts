@@ -68,6 +68,17 @@ describe('a fatal start failure stops everything and exits 3 in bounded time (is
     expect(r.stdout).toBe(''); // nothing but JSON lines on stdout
   }, 30_000);
 
+  it('SIGHUP while it waits for drachtio-server: one log line, no death by signal, still exit 3 after startTimeout', async () => {
+    const port = await closedPort();
+    const config = await writeGatewayConfig(mkdtempSync(path.join(dir, 'hup-start-')), { host: '127.0.0.1', port, secret: 'cymru' }, 3);
+    const run = (running = startCli(cli, ['start', '--config', config]));
+    await run.waitForLine((l) => l.msg === 'drachtio-server connection attempt failed; retrying', 10_000, 'the first connection attempt');
+    run.child.kill('SIGHUP');
+    const r = await run.exited;
+    expect([r.code, r.signal]).toEqual([EXIT_RUNTIME, null]);
+    expect(run.lines.filter((l) => l.msg === 'reload is not supported yet; SIGHUP ignored, the gateway keeps running')).toHaveLength(1);
+  }, 30_000);
+
   it('wrong secret: exit 3 at once although startTimeout is 30 s, one fatal line (and one stderr line) naming gateway.drachtio.secret / DXG_DRACHTIO_SECRET, never "timeout" nor a retry', async () => {
     const hostport = `${target.adminHost}:${target.adminPort}`;
     const config = await writeGatewayConfig(mkdtempSync(path.join(dir, 'secret-')), { host: target.adminHost, port: target.adminPort, secret: `${target.secret}-wrong` }, 30);
