@@ -95,7 +95,7 @@ describe('XMPP user → SIP contact: NOTIFY (RFC 8048 §5.2.1, RFC 6665 §4.1.3)
     ['§7 NOTIFY of a probe → presence only, never `subscribed` or a re-SUBSCRIBE', notify({ state: 'terminated', reason: 'timeout' }, PIDF_OPEN_AWAY), pollState(), undefined, [awayPresence]],
     ['§7 empty NOTIFY of a probe → unavailable', notify({ state: 'terminated', reason: 'timeout' }, ''), pollState(), undefined, [unavailable]],
     ['§7 probe pending → silence', notify({ state: 'pending' }), pollState(), pollState(), []],
-    ['§5.2.3 final NOTIFY after the unsubscribe → nothing (already answered)', notify({ state: 'terminated', reason: 'timeout' }), { ...authorized, mode: 'unsubscribe' }, undefined, []],
+    ['§5.2.3 terminating NOTIFY before the 200 to the unsubscribe → `unsubscribed` (the 200 then finds nothing)', notify({ state: 'terminated', reason: 'timeout' }), { ...authorized, mode: 'unsubscribe' }, undefined, [xmppPresence('unsubscribed')]],
   ])('%s', (_n, n, state, after, actions) => {
     expect(onSipNotify(n, state)).toEqual({ state: after, actions });
   });

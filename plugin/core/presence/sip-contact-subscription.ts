@@ -120,7 +120,10 @@ export interface SipNotify {
 /** NOTIFYs received on the gateway's subscription (RFC 8048 §5.2.1, RFC 6665 §4.1.3). */
 export function onSipNotify(n: SipNotify, state: SipSubscriptionState, opts: RefreshOptions = {}): Next {
   const s = n.subscriptionState;
-  if (state.mode === 'unsubscribe') return { state: s.state === 'terminated' ? undefined : state, actions: [] };
+  // §5.2.3: the terminating NOTIFY ends the unsubscribe as well as its 200 does, and it often
+  // comes first (drachtio delivers both in one read, PROTOCOL-NOTES Q2). Whichever comes first
+  // sends `unsubscribed` and deletes the state, so the other finds nothing: exactly one.
+  if (state.mode === 'unsubscribe') return s.state === 'terminated' ? { state: undefined, actions: [xmppPresence('unsubscribed')] } : { state, actions: [] };
   if (s.state === 'pending') {
     // §5.2.1: pending MUST NOT produce anything towards XMPP.
     return { state, actions: state.mode === 'subscribe' && s.expires !== undefined ? refresh(s.expires, opts) : [] };
