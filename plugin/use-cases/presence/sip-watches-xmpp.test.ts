@@ -12,21 +12,23 @@ const partner = (d: string): EffectivePartner | 'not-allowed' =>
 
 function world() {
   const sip = new FakeSipPresenceOut();
+  const xmpp = new FakeXmppOut();
+  const store = new MemoryPresenceStore();
   const svc = createPresenceService({
-    store: new MemoryPresenceStore(), sip, xmpp: new FakeXmppOut(), cache: new MapPresenceCache(), limiter: new SwitchLimiter(),
+    store, sip, xmpp, cache: new MapPresenceCache(), limiter: new SwitchLimiter(),
     clock: new ManualClock(), ids: new SequenceIds(), log: new MemoryLog(), policy: testPolicy({ partnerFor: partner }),
     options: { ...DEFAULT_PRESENCE_OPTIONS, nodeId: 'node-a' },
   });
-  return { sip, svc };
+  return { sip, svc, xmpp, store };
 }
 
 const presence = (p: Partial<PresenceStanza>): PresenceStanza => ({ kind: 'presence', from: 'romeo@xmpp.example/orchard', to: 'alice@sip.example', ...p });
 const tupleIds = (body: string | undefined): string[] => [...(body ?? '').matchAll(/<tuple id="([^"]*)"/g)].map((m) => m[1]!);
 
-async function subscribed(w: ReturnType<typeof world>): Promise<void> {
+async function subscribed(w: ReturnType<typeof world>, expires = '3600'): Promise<void> {
   const a = await w.svc.handlers.onSubscribe({
     source: { address: TRUSTED_PROXY, port: 5060, protocol: 'udp' }, requestUri: 'sip:romeo@xmpp.example',
-    from: '<sip:alice@sip.example>;tag=w1', to: '<sip:romeo@xmpp.example>', callId: 'c1', event: 'presence', expires: '3600',
+    from: '<sip:alice@sip.example>;tag=w1', to: '<sip:romeo@xmpp.example>', callId: 'c1', event: 'presence', expires,
   });
   await a.accepted!('D1');
 }
@@ -61,5 +63,32 @@ describe('a presence from the contact\'s BARE JID is not a resource of its own (
     await w.svc.onPresence(presence({ type: 'unavailable', from: 'romeo@xmpp.example' }));
     expect(tupleIds(w.sip.notifies.at(-1)?.body)).toEqual(['ID-']);
     expect(w.sip.notifies.at(-1)?.body).toContain('<basic>closed</basic>');
+  });
+});
+
+describe('a subscribe or probe no stream can carry ends the SIP subscription instead of leaving it waiting (RFC 7247 §7, RFC 8048 §5.3.1, §7)', () => {
+  it('pending: NOTIFY pending, then terminated;reason=giveup, and the watcher record is gone', async () => {
+    const w = world();
+    w.xmpp.next = { ok: false, error: { type: 'cancel', condition: 'remote-server-not-found' } };
+    await subscribed(w);
+    expect(w.sip.notifies.map((n) => n.subscriptionState)).toEqual(['pending;expires=3600', 'terminated;reason=giveup']);
+    expect(w.xmpp.sent.map((s) => s.type)).toEqual(['subscribe']);
+    expect(await w.store.getWatcher('D1')).toBeUndefined();
+  });
+
+  it('a poll (Expires: 0) whose probe cannot be sent: NOTIFY terminated;reason=timeout at once', async () => {
+    const w = world();
+    w.xmpp.next = { ok: false, error: { type: 'wait', condition: 'remote-server-timeout' } };
+    await subscribed(w, '0');
+    expect(w.sip.notifies.map((n) => n.subscriptionState)).toEqual(['terminated;reason=timeout']);
+    expect(w.xmpp.sent.map((s) => s.type)).toEqual(['probe']);
+    expect(await w.store.getWatcher('D1')).toBeUndefined();
+  });
+
+  it('a delivered subscribe leaves the subscription pending', async () => {
+    const w = world();
+    await subscribed(w);
+    expect(w.sip.notifies.map((n) => n.subscriptionState)).toEqual(['pending;expires=3600']);
+    expect(await w.store.getWatcher('D1')).toMatchObject({ state: { phase: 'pending' } });
   });
 });

@@ -209,7 +209,18 @@ export class SipWatchesXmpp {
       case 'xmpp-presence': {
         const to = parseJid(rec.contactJid);
         if (!to.ok) return;
-        await sendStanzaSafely(deps.xmpp, deps.log, { ...a.presence, from: rec.watcherJid, to: rec.contactJid });
+        const d = await sendStanzaSafely(deps.xmpp, deps.log, { ...a.presence, from: rec.watcherJid, to: rec.contactJid });
+        if (!d.ok && (a.presence.type === 'subscribe' || a.presence.type === 'probe')) {
+          // Nothing is lost silently (RFC 7247 §7): a subscribe or probe that no stream could
+          // carry will never be answered, so the watcher would wait (pending) until expiry.
+          // Treat it as the error presence the contact's server would have sent (§5.3.1):
+          // pending → NOTIFY terminated;reason=giveup, a poll → terminated;reason=timeout.
+          deps.log.info({ dialogId: rec.dialogId, contact: rec.contactJid, type: a.presence.type, condition: d.error.condition }, 'presence request to the XMPP contact undeliverable; ending the SIP subscription');
+          const cur = await deps.store.getWatcher(rec.dialogId);
+          if (!cur) return;
+          const failed: PresenceStanza = { kind: 'presence', type: 'error', from: rec.contactJid, to: rec.watcherJid, error: d.error };
+          await this.apply(cur, onXmppPresenceForSipWatcher(failed, cur.state, this.ctx(cur.entity, this.current(cur.watcherJid, cur.contactJid, cur.entity))));
+        }
         return;
       }
       default:
