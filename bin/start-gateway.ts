@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../adapters/logging/logger';
 import { createInboundShedding } from '../adapters/drachtio/inbound-shedding';
+import type { AdminServer } from '../adapters/admin/admin-server';
 import { createRequestGate, type RequestGate } from '../adapters/drachtio/request-gate';
 import { connectDrachtio, type DrachtioLink, type DrachtioLinkOptions } from '../adapters/drachtio/srf-connection';
 import { createSipOut } from '../adapters/drachtio/sip-out';
+import { createGatewayMetrics, type GatewayMetrics } from '../adapters/metrics/gateway-metrics';
+import { instrumentEdge } from '../adapters/metrics/instrument-edge';
+import { instrumentGate, sipMetricsMiddleware } from '../adapters/metrics/instrument-sip';
 import { buildGatewayPolicy } from '../adapters/policy/gateway-policy';
 import { createLruCorrelations } from '../adapters/stores/lru-correlations';
 import { createXmppOut } from '../adapters/xmpp-port/xmpp-out';
@@ -12,6 +16,7 @@ import { edgeDepsFromConfig } from '../adapters/xmpp-s2s/edge-config';
 import type { SrvResolver } from '../adapters/xmpp-s2s/net/resolve-targets';
 import type { GatewayConfig } from '../config/types';
 import { installGateway, type SrfApp } from '../plugin/install';
+import { startAdmin } from './start-admin';
 import { buildPresence, type PresenceRuntime } from './start-presence';
 
 export interface RunningGateway {
@@ -21,6 +26,9 @@ export interface RunningGateway {
   readonly drachtio: { readonly link: DrachtioLink; readonly gate: RequestGate };
   /** Presence federation (issue #8); undefined when gateway.presence.enabled is false. */
   readonly presence: PresenceRuntime | undefined;
+  /** Prometheus metrics (issue #9), served by `admin` when gateway.admin is configured. */
+  readonly metrics: GatewayMetrics;
+  readonly admin: AdminServer | undefined;
   stop(): Promise<void>;
 }
 
@@ -38,8 +46,22 @@ export interface StartOptions {
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, opts: StartOptions = {}): Promise<RunningGateway> {
   const policy = await buildGatewayPolicy(config);
-  const edge = createS2SEdge({ ...edgeDepsFromConfig(config, logger), ...(opts.resolver ? { resolver: opts.resolver } : {}) });
+  let linkRef: DrachtioLink | undefined;
+  let gateRef: RequestGate | undefined;
+  let listening = false;
+  // Gauges read the live objects at scrape time; the closures see them once they exist.
+  const metrics = createGatewayMetrics({
+    streams: () => edge.streams(),
+    drachtioConnected: () => linkRef?.isUp() ?? false,
+    gate: () => gateRef?.stats() ?? { outstanding: 0, queued: 0 },
+  });
+  const edge = instrumentEdge(createS2SEdge({
+    ...edgeDepsFromConfig(config, logger),
+    ...(opts.resolver ? { resolver: opts.resolver } : {}),
+    onAuthenticated: (st) => metrics.negotiated(st, (Date.now() - st.openedAt) / 1000),
+  }), metrics);
   const s2s = await edge.start();
+  listening = true;
   const dl = config.gateway.drachtio.limits;
   let link: DrachtioLink;
   try {
@@ -49,9 +71,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
     await edge.stop();
     throw e;
   }
+  linkRef = link;
   const srf = link.srf;
-  const gate = createRequestGate(srf, link, logger, { maxOutstanding: dl.maxOutstandingRequests, maxQueued: dl.maxQueuedRequests, maxQueueWaitMs: dl.queueTimeoutMs });
-  // Registered before the gateway's routes so it sees every SIP request first (srf runs middleware in order).
+  const gate = instrumentGate(createRequestGate(srf, link, logger, { maxOutstanding: dl.maxOutstandingRequests, maxQueued: dl.maxQueuedRequests, maxQueueWaitMs: dl.queueTimeoutMs }), metrics);
+  gateRef = gate;
+  // Registered before the gateway's routes so they see every SIP request first (srf runs middleware
+  // in order): the counter first, so the shedder's 503s are counted too.
+  (srf as unknown as { use(fn: unknown): void }).use(sipMetricsMiddleware(metrics));
   (srf as unknown as { use(fn: unknown): void }).use(createInboundShedding(logger, { maxInFlight: dl.maxInboundRequests, retryAfterSeconds: 2 }).middleware);
   const xmppOut = createXmppOut(edge);
   let presence: PresenceRuntime | undefined;
@@ -76,20 +102,35 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
   }, presence?.wiring);
   edge.onStanza(gateway.onStanza);
   await presence?.start();
-  logger.info({ domains: config.gateway.domains, s2s }, 'gateway started');
+  let admin: AdminServer | undefined;
+  const stopAll = async (): Promise<void> => {
+    await admin?.close();
+    // Subscriptions stay in the store (and in drachtio's dialogs): a restart, or another
+    // node on the same store, resumes them (RFC 8048 §5; issue #8 "survive a restart").
+    await presence?.stopSweeps();
+    gate.close();
+    await link.stop();
+    listening = false;
+    await edge.stop();
+    await presence?.close();
+  };
+  try {
+    admin = await startAdmin(config.gateway.admin, logger, { metrics, link, s2sListening: () => listening, presence });
+  } catch (e) {
+    // e.g. the admin port is taken: a start failure like any other (issue #14), nothing left running.
+    await stopAll();
+    throw e;
+  }
+  logger.info({ domains: config.gateway.domains, s2s, admin: admin ? { host: admin.host, port: admin.port } : undefined }, 'gateway started');
   return {
     s2s,
     edge,
     drachtio: { link, gate },
     presence,
+    metrics,
+    admin,
     async stop() {
-      // Subscriptions stay in the store (and in drachtio's dialogs): a restart, or another
-      // node on the same store, resumes them (RFC 8048 §5; issue #8 "survive a restart").
-      await presence?.stopSweeps();
-      gate.close();
-      await link.stop();
-      await edge.stop();
-      await presence?.close();
+      await stopAll();
       logger.info({}, 'gateway stopped');
     },
   };

@@ -186,10 +186,21 @@ export const presenceSchema = z
     maxWatchersPerContact: v.maxWatchersPerContact,
   }));
 
+/**
+ * gateway.admin (issue #9): Prometheus /metrics, /healthz and /readyz over HTTP.
+ * Started only when a port is given; loopback unless the operator says otherwise,
+ * since the endpoints name partners and counts (nothing here changes state).
+ */
+const adminSchema = z.strictObject({
+  host: listenHost.default('127.0.0.1'),
+  port,
+});
+
 export const gatewaySchema = z.strictObject({
   domains: z.array(dnsName).min(1),
   drachtio: drachtioSchema,
   sipProxy: sipProxySchema,
   s2s: s2sSchema.prefault({}),
   presence: presenceSchema.prefault({}),
+  admin: adminSchema.optional(),
 });

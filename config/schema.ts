@@ -79,7 +79,7 @@ export const configSchema = z
   .transform((v): GatewayConfig => {
     const perPartner = v.gateway.s2s.partnerConnectionLimit;
     return {
-      gateway: v.gateway,
+      gateway: { ...v.gateway, admin: v.gateway.admin },
       partners: v.partners.map((p) => ({ ...p, connectionLimit: p.connectionLimit ?? perPartner })),
       openFederation: { ...v.openFederation, connectionLimit: v.openFederation.connectionLimit ?? perPartner },
       policy: v.policy,

@@ -22,6 +22,14 @@ export interface GatewaySettings {
   readonly sipProxy: SipProxyConfig;
   readonly s2s: S2SConfig;
   readonly presence: PresenceConfig;
+  /** The operator's HTTP endpoint (issue #9); undefined: not started. */
+  readonly admin: AdminConfig | undefined;
+}
+
+/** gateway.admin: /metrics (Prometheus), /healthz and /readyz. */
+export interface AdminConfig {
+  readonly host: string;
+  readonly port: number;
 }
 
 /** gateway.presence (issue #8). Durations in ms; a relative SQLite path is resolved against the config file. */

@@ -48,6 +48,8 @@ export interface S2SEdgeDeps {
   readonly disco?: LocalIqOptions;
   /** Issue #11: in-doubt tracking on outbound streams (default DEFAULT_IN_DOUBT). */
   readonly inDoubt?: InDoubtOptions;
+  /** Once per stream, when it authenticates (metrics: negotiation time; issue #9). */
+  readonly onAuthenticated?: (s: StreamSnapshot) => void;
 }
 
 export interface S2SEdge {
@@ -101,6 +103,7 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
     newStreamId: deps.newStreamId ?? (() => randomBytes(12).toString('base64url')),
     logger: log,
     timers,
+    onAuthenticated: deps.onAuthenticated,
   };
   const registry = new ConnectionRegistry(deps.connectionLimit ?? 1000);
   const perIp = new PreAuthIpLimit(deps.preAuthConnectionsPerIp ?? 20);

@@ -65,9 +65,12 @@ export interface SippUas {
   readonly done: Promise<SippResult>;
   /** Kills SIPp now (SIGTERM, then SIGKILL) and returns what it recorded. */
   stop(): Promise<SippResult>;
+  /** The -trace_msg log written so far, while SIPp runs ('' once it has exited: see done). */
+  traceSoFar(): string;
 }
 
 interface Running {
+  readonly dir: string;
   readonly done: Promise<SippResult>;
   readonly exited: () => string | null;
   readonly kill: () => void;
@@ -144,7 +147,7 @@ async function launch(remote: string | null, opts: SippOptions): Promise<Running
     child.on('exit', (code, signal) => finish(code, signal));
     child.on('error', (e) => finish(null, null, `cannot run sipp: ${e.message}`));
   });
-  return { done, exited: () => exitInfo, kill, localPort };
+  return { dir, done, exited: () => exitInfo, kill, localPort };
 }
 
 /** Runs a UAC scenario against `remote` ("host:port") and resolves when SIPp exits. */
@@ -167,6 +170,7 @@ export async function startSippUas(opts: SippOptions, listenTimeoutMs = 5000): P
     port: run.localPort,
     done: run.done,
     stop: () => { run.kill(); return run.done; },
+    traceSoFar: () => { try { return readFileSync(join(run.dir, 'messages.log'), 'utf8'); } catch { return ''; } },
   };
 }
 

@@ -24,6 +24,8 @@ export interface NativeOverrides {
   readonly sipUaPort: number;
   /** A writable file for the presence store (the compose lab uses a Docker volume). */
   readonly presencePath: string;
+  /** gateway.admin port (the compose lab's 9464 unless a test needs a free one); on the gateway's address. */
+  readonly adminPort: number;
 }
 
 /** lab/gateway.yaml as YAML text, with the network-specific keys pointed at loopback. */
@@ -36,6 +38,8 @@ export function nativeGatewayYaml(o: NativeOverrides, source = fs.readFileSync(L
   doc.setIn(['gateway', 'sipProxy', 'trustedSources'], doc.createNode(['127.0.0.1']));
   doc.setIn(['gateway', 's2s', 'listen', 'host'], NATIVE.gateway.address);
   doc.setIn(['gateway', 'presence', 'store', 'path'], o.presencePath);
+  doc.setIn(['gateway', 'admin', 'host'], NATIVE.gateway.address);
+  doc.setIn(['gateway', 'admin', 'port'], o.adminPort);
   const partners = doc.get('partners') as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> } | undefined;
   const peer = partners?.items.find((p) => p.get('domain') === NATIVE.ejabberd.domain);
   if (!peer) throw new Error(`${LAB_GATEWAY_YAML}: no partner ${NATIVE.ejabberd.domain}`);

@@ -29,12 +29,15 @@ import { mapHosts, type HostsMapping } from '../../integration-tests/harness/hos
 import { labPki } from '../../integration-tests/harness/lab-ca';
 import { allocatePort } from '../../integration-tests/harness/local-ports';
 import { startSippUas, type SippUas } from '../../integration-tests/harness/sipp';
+import { tracedMessages, type TracedSip } from '../../integration-tests/im-e2e/sip-side';
 import { labRunDir, requireRoot, stopAllPeers, waitForPort, type PeerHandle } from '../../integration-tests/harness/xmpp-peers';
 import { LAB_DIR, NATIVE, nativeGatewayYaml } from './lab-gateway-config';
 
 export const LAB_USERS = [{ user: 'romeo', password: 'secret' }, { user: 'juliet', password: 'secret' }] as const;
-/** How long the lab's sipp UAS waits for one MESSAGE before it is restarted. */
-const SIP_UA_WAIT_MS = 10 * 60_000;
+/** The lab's sipp UAS: at most this many MESSAGEs and this long, then a fresh one. */
+const SIP_UA_CALLS = 100_000;
+const SIP_UA_LIFETIME_MS = 8 * 3600_000;
+const POLL_MS = 25;
 
 export interface NativeLab {
   readonly drachtio: DrachtioTarget;
@@ -45,37 +48,55 @@ export interface NativeLab {
   readonly sipUaPort: number;
   /** The lab CA that signed ejabberd's certificate (for an XMPP client to trust). */
   readonly caFile: string;
-  /** Resolves with the next MESSAGE the lab's SIP UA received (its -trace_msg text), bounded. */
-  nextSipMessage(timeoutMs: number): Promise<string>;
+  /** The gateway's admin endpoint, e.g. http://127.0.40.1:9464 (/metrics, /healthz, /readyz). */
+  readonly adminUrl: string;
+  /** The next request the lab's SIP UA received (from its -trace_msg log), bounded. */
+  nextSipMessage(timeoutMs: number): Promise<TracedSip>;
   stop(): Promise<void>;
 }
 
 export interface NativeLabOptions {
   readonly logger: pino.Logger;
+  /** gateway.admin port; default 9464, as in the compose lab. */
+  readonly adminPort?: number;
 }
 
-/** One sipp UAS per MESSAGE (the scenario handles one call and exits); restarted until stop. */
-function sipUserAgent(port: number): { next(timeoutMs: number): Promise<string>; stop(): Promise<void> } {
+/**
+ * The lab's SIP UA: one sipp UAS answering up to SIP_UA_CALLS MESSAGEs, started again if it
+ * exits before the lab stops. `next` reads its live -trace_msg log for the next request.
+ */
+function sipUserAgent(port: number): { next(timeoutMs: number): Promise<TracedSip>; stop(): Promise<void> } {
   let stopped = false;
-  let current: Promise<SippUas> | undefined;
-  const start = (): Promise<SippUas> => startSippUas({ scenario: path.join(LAB_DIR, 'sipp', 'uas-message.xml'), localPort: port, timeoutMs: SIP_UA_WAIT_MS });
+  let consumed = 0;
+  let current: Promise<SippUas>;
+  const start = (): Promise<SippUas> => {
+    consumed = 0;
+    const p = startSippUas({
+      scenario: path.join(LAB_DIR, 'sipp', 'uas-message.xml'), localPort: port, timeoutMs: SIP_UA_LIFETIME_MS,
+      extraArgs: ['-m', String(SIP_UA_CALLS)], // after the harness's own -m 1: SIPp takes the last one
+    });
+    void p.then((u) => u.done.then(() => { if (!stopped) current = start(); }), () => undefined);
+    return p;
+  };
   current = start();
   return {
     async next(timeoutMs) {
-      const uas = await (current ?? start());
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`the lab SIP UA received no MESSAGE in ${timeoutMs} ms`)), timeoutMs); });
-      try {
-        const r = await Promise.race([uas.done, timeout]);
-        return r.messages;
-      } finally {
-        clearTimeout(timer);
-        if (!stopped) current = start();
+      const deadline = Date.now() + timeoutMs;
+      for (let i = 0; i < Math.ceil(timeoutMs / POLL_MS) + 1; i++) {
+        const requests = tracedMessages((await current).traceSoFar()).filter((m) => m.direction === 'received' && !m.startLine.startsWith('SIP/2.0'));
+        const r = requests[consumed];
+        if (r) {
+          consumed += 1;
+          return r;
+        }
+        if (Date.now() >= deadline) break;
+        await new Promise((res) => setTimeout(res, POLL_MS));
       }
+      throw new Error(`the lab SIP UA received no new request in ${timeoutMs} ms`);
     },
     async stop() {
       stopped = true;
-      const uas = await current?.catch(() => undefined);
+      const uas = await current.catch(() => undefined);
       await uas?.stop();
     },
   };
@@ -108,6 +129,7 @@ export async function startNativeLab(o: NativeLabOptions): Promise<NativeLab> {
       drachtio: { host: drachtio.adminHost, port: drachtio.adminPort, secret: drachtio.secret },
       sipUaPort,
       presencePath: path.join(runDir, 'presence.sqlite'),
+      adminPort: o.adminPort ?? 9464,
     });
     const configFile = path.join(runDir, 'gateway.yaml');
     fs.writeFileSync(configFile, yaml);
@@ -119,7 +141,7 @@ export async function startNativeLab(o: NativeLabOptions): Promise<NativeLab> {
     const g = gateway;
     const d = drachtio;
     const u = ua;
-    return { drachtio: d, gateway: g, ejabberd, configFile, sipUaPort, caFile: pki.ca.certFile, nextSipMessage: (ms) => u.next(ms), stop };
+    return { drachtio: d, gateway: g, ejabberd, configFile, sipUaPort, caFile: pki.ca.certFile, adminUrl: `http://${g.admin?.host}:${g.admin?.port}`, nextSipMessage: (ms) => u.next(ms), stop };
   } catch (e) {
     await stop();
     throw e;

@@ -6,7 +6,6 @@
  */
 import * as path from 'node:path';
 import pino from 'pino';
-import { receivedRequests } from '../../integration-tests/im-e2e/sip-side';
 import { sipAddress } from '../../integration-tests/harness/drachtio-target';
 import { LAB_DIR, NATIVE } from './lab-gateway-config';
 import { describeDrachtio, startNativeLab } from './native-lab';
@@ -34,6 +33,7 @@ The native lab is up.
   drachtio  ${describeDrachtio(lab.drachtio)}
   gateway   sip.lab, S2S on ${NATIVE.gateway.address}:5269, config ${lab.configFile}
   ejabberd  xmpp.lab, c2s ${lab.ejabberd.c2sService} (direct TLS; lab CA ${lab.caFile}), users romeo / juliet, password "secret"
+  admin     ${lab.adminUrl}/metrics, /healthz, /readyz
   SIP UA    the gateway's SIP proxy, sipp on 127.0.0.1:${lab.sipUaPort} (prints what it receives below)
 
 Send your first message, SIP → XMPP (romeo@xmpp.lab must be logged in to see it; npm run lab:demo does it all):
@@ -42,10 +42,8 @@ XMPP → SIP: log in as romeo@xmpp.lab and send a chat message to alice@sip.lab.
 Ctrl-C stops the lab.`);
   for (let i = 0; i < MAX_PRINTED && !stopping; i++) {
     try {
-      const trace = await lab.nextSipMessage(WAIT_MS);
-      for (const r of receivedRequests({ messages: trace } as Parameters<typeof receivedRequests>[0])) {
-        say(`SIP UA received ${r.startLine}\n  From: ${r.header('From') ?? ''}\n  body: ${r.body.toString('utf8')}`);
-      }
+      const r = await lab.nextSipMessage(WAIT_MS);
+      say(`SIP UA received ${r.startLine}\n  From: ${r.header('From') ?? ''}\n  body: ${r.body.toString('utf8')}`);
     } catch {
       /* nothing arrived in WAIT_MS: wait again */
     }

@@ -1,3 +1,4 @@
+import type { StreamSnapshot } from './stream-session';
 import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { XmlGuardLimits } from '../../../plugin/core/xml/xml-guard';
@@ -77,4 +78,6 @@ export interface SessionDeps {
   readonly newStreamId: () => string;
   readonly logger: Logger;
   readonly timers: Timers;
+  /** Told once per stream when its first domain pair authenticates (metrics, issue #9). */
+  readonly onAuthenticated?: ((s: StreamSnapshot) => void) | undefined;
 }

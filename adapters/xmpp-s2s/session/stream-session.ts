@@ -166,8 +166,10 @@ export abstract class StreamSession {
       this.transport.setLimits(postAuthLimits(this.deps.limits));
       this.timers.established(keepAlive);
     }
+    const first = !this.everEstablished;
     this.everEstablished = true;
     this.log.info({ mechanism, secure: this.secure }, 'authenticated');
+    if (first) this.deps.onAuthenticated?.(this.snapshot);
   }
 
   private onElement(e: XmlElement): void {
