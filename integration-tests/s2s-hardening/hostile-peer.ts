@@ -63,15 +63,15 @@ export class HostilePeer {
 
   /**
    * Proves the edge has let go of the connection entirely, not just
-   * half-closed it: keeps writing one byte every 20 ms (bounded by `ms`)
+   * half-closed it: keeps writing one byte every `everyMs` (bounded by `ms`)
    * until the edge's kernel answers with a RST (its socket is gone), and
    * resolves with the time the socket was reported closed.
    */
-  async waitGone(ms = 2000): Promise<number> {
+  async waitGone(ms = 2000, everyMs = 20): Promise<number> {
     const deadline = performance.now() + ms;
     while (this.closedAt === undefined && performance.now() < deadline) {
       this.send(' ');
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, everyMs));
     }
     if (this.closedAt === undefined) throw new Error(`hostile peer: the edge still holds the connection after ${ms} ms; received: ${this.text.slice(-500)}`);
     return this.closedAt;
