@@ -7,6 +7,7 @@ import type { ConfigIssue, GatewayConfig } from '../config/types';
 import { startGateway as realStartGateway } from './start-gateway';
 import { parseArgs, PROGRAM } from './args';
 import { packageVersion } from './package-version';
+import { runOperatorCommand } from './commands/run-operator-command';
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID_CONFIG = 1;
@@ -45,12 +46,23 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT_OK;
   }
   // io.env undefined → config/load.ts falls back to process.env (the only module allowed to read it).
-  const file = resolveConfigPath(cmd.kind === 'start' ? cmd.config : cmd.file, io.env);
+  const file = resolveConfigPath(cmd.kind === 'check-config' ? cmd.file : cmd.config, io.env);
   if (file === undefined) {
-    io.stderr.write(`${PROGRAM}: no configuration file (give ${cmd.kind === 'start' ? '--config FILE' : 'FILE'} or set DXG_CONFIG); see ${PROGRAM} ${cmd.kind} --help\n`);
+    io.stderr.write(`${PROGRAM}: no configuration file (give ${cmd.kind === 'check-config' ? 'FILE' : '--config FILE'} or set DXG_CONFIG); see ${PROGRAM} ${cmd.kind} --help\n`);
     return EXIT_USAGE;
   }
-  const loaded = loadConfigFile(file, { env: io.env, checkFiles: cmd.kind === 'start' ? true : cmd.checkFiles });
+  // Commands that open S2S connections need the certificate files; partners and status do not.
+  const checkFiles = cmd.kind === 'check-config' ? cmd.checkFiles : cmd.kind === 'start' || cmd.kind === 'test-im' || cmd.kind === 'diagnose';
+  const loaded = loadConfigFile(file, { env: io.env, checkFiles });
+
+  if (cmd.kind !== 'start' && cmd.kind !== 'check-config') {
+    if (!loaded.ok) {
+      io.stderr.write(lines([...loaded.error.errors, ...loaded.error.warnings]));
+      io.stderr.write(`${file}: invalid configuration; fix it first (${PROGRAM} check-config ${file})\n`);
+      return EXIT_INVALID_CONFIG;
+    }
+    return runOperatorCommand(cmd, { stdout: io.stdout, stderr: io.stderr, ...(io.env ? { env: io.env } : {}), file, loaded: loaded.value });
+  }
 
   if (cmd.kind === 'check-config') {
     if (!loaded.ok) {
