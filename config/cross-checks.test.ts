@@ -118,6 +118,7 @@ describe('warnings that do not stop the gateway', () => {
     ['policy for a user of a foreign domain', (r) => { r.policy.users = { 'bob@other.example': true }; }, 'policy.users["bob@other.example"]: domain is not one of gateway.domains, so it never applies'],
     ['no partners and no open federation', (r) => { r.partners = []; }, 'partners: no partners and open federation disabled: every remote domain will be refused'],
     ['partner limit above the total', (r) => { r.partners[0].connectionLimit = 2000; }, 'partners[0].connectionLimit: exceeds gateway.s2s.connectionLimit, which caps it'],
+    ['the per-address pre-auth cap is not below the total (issue #10)', (r) => { r.gateway.s2s.connectionLimit = 20; }, 'gateway.s2s.preAuthConnectionsPerIp: is not below gateway.s2s.connectionLimit: one address can take every connection before authenticating'],
     ['keep-alive not below inactivity timeout', (r) => { r.gateway.s2s.keepAliveInterval = 600; }, 'gateway.s2s.keepAliveInterval: is not below streamInactivityTimeout: idle streams close before a keep-alive is due'],
   ])('warns when %s', (_name, mutate, expected) => {
     const raw = baseRaw();

@@ -105,6 +105,10 @@ function checkLimits(config: GatewayConfig): ConfigIssue[] {
   if (s.partnerConnectionLimit > s.connectionLimit) {
     issues.push(warning('gateway.s2s.partnerConnectionLimit', 'exceeds gateway.s2s.connectionLimit, which caps it'));
   }
+  // Issue #10: the per-address cap exists so that one address cannot take the global limit.
+  if (s.preAuthConnectionsPerIp >= s.connectionLimit) {
+    issues.push(warning('gateway.s2s.preAuthConnectionsPerIp', 'is not below gateway.s2s.connectionLimit: one address can take every connection before authenticating'));
+  }
   config.partners.forEach((p, i) => {
     if (p.connectionLimit > s.connectionLimit) issues.push(warning(`partners[${i}].connectionLimit`, 'exceeds gateway.s2s.connectionLimit, which caps it'));
   });
