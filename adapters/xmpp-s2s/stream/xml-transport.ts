@@ -142,10 +142,6 @@ export class XmlTransport {
   private endAfterFlush = false;
   private ending = false;
 
-  get isShedding(): boolean {
-    return this.shedding;
-  }
-
   /**
    * Sheds the connection once we have sent a stream error (RFC 6120
    * §4.9.1.1: stream errors are unrecoverable, the stream is void; ejabberd
