@@ -57,7 +57,8 @@ export function startWatcher(target: Pick<DrachtioTarget, 'sipHost' | 'sipPort'>
     .then((r) => ({ ...r, messages: read() }))
     .finally(() => rmSync(dir, { recursive: true, force: true }));
   let finalText: string | undefined;
-  void done.then((r) => { finalText = r.messages; }, () => undefined);
+  let finalErrors = '';
+  void done.then((r) => { finalText = r.messages; finalErrors = `${r.errors.slice(-1500)}\n${r.output.slice(-1500)}`; }, () => undefined);
   const messages = (): TracedSip[] => tracedMessages(finalText ?? read());
   const notifies = (): TracedSip[] => messages().filter((m) => m.direction === 'received' && m.startLine.startsWith('NOTIFY '));
   return {
@@ -78,7 +79,7 @@ export function startWatcher(target: Pick<DrachtioTarget, 'sipHost' | 'sipPort'>
       const hit = find();
       if (hit) return hit;
       const seen = messages().map((m) => `${m.direction} ${m.startLine} ${m.header('Subscription-State') ?? ''} ${m.body.toString('utf8').slice(0, 400)}`).join('\n  ');
-      throw new Error(`no NOTIFY ${what} within ${ms} ms${finalText !== undefined ? ' (sipp has exited)' : ''}; sipp saw:\n  ${seen || '(nothing)'}`);
+      throw new Error(`no NOTIFY ${what} within ${ms} ms${finalText !== undefined ? ' (sipp has exited)' : ''}; sipp saw:\n  ${seen || '(nothing)'}${finalErrors ? `\nsipp errors:\n${finalErrors}` : ''}`);
     },
   };
 }

@@ -118,6 +118,21 @@ describe.each<PeerKind>(PEER_KINDS)('a SIP user watches romeo on %s (RFC 8048 §
     expect(w.notifies().map(stateOf)).toEqual(['pending', 'terminated;reason=rejected']);
   }, 60_000);
 
+  it("a watcher of sip:o'malley@… reaches the XEP-0106 account o\\27malley, and the PIDF entity is the pres: URI pres:o'malley@…, no backslash (RFC 7247 §6.3, RFC 3863 §4.1.1)", async () => {
+    const c = lab.peer(kind).client('o\\27malley');
+    const w = startWatcher(lab.target, { scenario: 'uac_presence_until_terminated.xml', ruri: `sip:o'malley@${domain()}`, from: '<sip:alice@sip.test>', timeoutMs: 40_000 });
+    const sub = await c.waitForStanza(presenceOf('subscribe', 'alice@sip.test'), STEP_MS);
+    expect(String(sub.attrs.to).split('/')[0]).toBe(`o\\27malley@${domain()}`);
+    await c.send(xml('presence', { to: 'alice@sip.test', type: 'subscribed' }));
+    const n = await w.waitForNotify((x) => x.body.length > 0, STEP_MS, "o'malley's presence");
+    expect(readPidf(n.body)).toEqual({ entity: `pres:o'malley@${domain()}`, tuples: [{ id: `ID-${c.jid.split('/')[1]}`, basic: 'open', notes: [] }], activities: [] });
+    await c.send(xml('presence', { to: 'alice@sip.test', type: 'unsubscribed' })); // ends the watch: terminated;reason=rejected
+    const ended = await w.waitForNotify((x) => stateOf(x).startsWith('terminated'), STEP_MS, 'terminated');
+    expect(stateOf(ended)).toBe('terminated;reason=rejected');
+    const r = await w.done;
+    expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+  }, 60_000);
+
   it('a SUBSCRIBE for an event package other than presence → 489 Bad Event with Allow-Events: presence, and nothing reaches XMPP (RFC 6665 §8.3.2)', async () => {
     const romeo = lab.peer(kind).client('romeo');
     const before = romeo.received.length;

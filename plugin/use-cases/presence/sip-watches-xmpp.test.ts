@@ -2,6 +2,7 @@ import type { PresenceStanza } from '../../core/stanza/stanza';
 import type { EffectivePartner } from '../../core/policy/find-partner';
 import { FakeXmppOut, ManualClock, MemoryLog, SequenceIds, TRUSTED_PROXY, testPolicy } from '../__tests__/fakes';
 import { createPresenceService } from './presence-service';
+import { presentityUri } from './sip-watches-xmpp';
 import { DEFAULT_PRESENCE_OPTIONS } from './presence-deps';
 import { FakeSipPresenceOut, MapPresenceCache, MemoryPresenceStore, SwitchLimiter } from './__tests__/presence-fakes';
 
@@ -90,5 +91,29 @@ describe('a subscribe or probe no stream can carry ends the SIP subscription ins
     await subscribed(w);
     expect(w.sip.notifies.map((n) => n.subscriptionState)).toEqual(['pending;expires=3600']);
     expect(await w.store.getWatcher('D1')).toMatchObject({ state: { phase: 'pending' } });
+  });
+});
+
+describe('the PIDF entity is the contact\'s pres: URI (RFC 3863 §4.1.1; RFC 7247 §6.3 undoes XEP-0106 escapes)', () => {
+  it.each([
+    ['romeo@xmpp.example', 'pres:romeo@xmpp.example'],
+    ['o\\27malley@xmpp.example', "pres:o'malley@xmpp.example"],
+    ['m\\26m@xmpp.example', 'pres:m&m@xmpp.example'],
+  ])('%s → %s', (jid, uri) => {
+    expect(presentityUri(jid)).toBe(uri);
+  });
+
+  it('a NOTIFY for a watcher of o\\27malley names pres:o\'malley, never a backslash', async () => {
+    const w = world();
+    const a = await w.svc.handlers.onSubscribe({
+      source: { address: TRUSTED_PROXY, port: 5060, protocol: 'udp' }, requestUri: "sip:o'malley@xmpp.example",
+      from: '<sip:alice@sip.example>;tag=w1', to: "<sip:o'malley@xmpp.example>", callId: 'c1', event: 'presence', expires: '3600',
+    });
+    await a.accepted!('D1');
+    expect(w.xmpp.sent.map((s) => s.to)).toEqual(['o\\27malley@xmpp.example']);
+    await w.svc.onPresence(presence({ type: 'subscribed', from: 'o\\27malley@xmpp.example' }));
+    await w.svc.onPresence(presence({ from: 'o\\27malley@xmpp.example/pub' }));
+    expect(w.sip.notifies.at(-1)?.body).toContain('entity="pres:o&apos;malley@xmpp.example"'); // XML-escaped attribute
+    expect(w.sip.notifies.at(-1)?.body).not.toContain('\\');
   });
 });

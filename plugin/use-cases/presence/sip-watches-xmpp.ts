@@ -5,6 +5,7 @@
  * the WatcherRecord of the dialog, runs the decision, and carries out its
  * actions over the ports, one dialog at a time (KeyedSerial).
  */
+import { jidToSipUri } from '../../core/address/address-mapping';
 import { bareJid, formatJid, parseJid } from '../../core/address/jid';
 import { aggregateResources, type PidfNotification } from '../../core/presence/presence-mapping';
 import {
@@ -23,6 +24,16 @@ import { admitSipMessage } from '../sip-message-checks';
 import { answer } from '../sip-request';
 import type { KeyedSerial } from './keyed-serial';
 import type { PresenceDeps } from './presence-deps';
+
+/**
+ * The PIDF entity for an XMPP contact: its pres: URI (RFC 3863 §4.1.1, RFC 8048 §6.2), with
+ * the XEP-0106 escapes undone and URI escaping applied (RFC 7247 §6.3) — `o\27malley@x`
+ * is `pres:o'malley@x`; a backslash is not a URI character (RFC 3986 §2).
+ */
+export function presentityUri(contactJid: string): string {
+  const uri = jidToSipUri(contactJid, { scheme: 'pres' });
+  return uri.ok ? uri.value : `pres:${contactJid}`;
+}
 
 /** The cache key of what one contact told one watcher: directed presence must not reach another watcher (§8.2). */
 export const cacheKey = (watcherJid: string, contactJid: string): string => `${watcherJid}|${contactJid}`;
@@ -55,7 +66,7 @@ export class SipWatchesXmpp {
     const watcherJid = formatJid(bareJid(admitted.value.xmppFrom));
     const contactJid = formatJid(bareJid(admitted.value.xmppTo));
     if (!deps.limiter.allow(`subscribe:${watcherJid}`)) return answer(503, 'Subscription Rate Exceeded', { 'Retry-After': '60' });
-    const entity = `pres:${contactJid}`;
+    const entity = presentityUri(contactJid);
     const current = this.current(watcherJid, contactJid, entity);
     const t = onSipSubscribe(expires === undefined ? {} : { expires }, undefined, this.ctx(entity, current));
     const now = deps.clock.now().getTime();
