@@ -23,8 +23,11 @@ export interface DoubleContext {
   /** See DrachtioDoubleOptions.overloadAt / overloadRetryAfter. */
   readonly overloadAt: number | undefined;
   readonly overloadRetryAfter: number | undefined;
-  /** Test hook counters (DoubleHooks.counters); `sending`: app requests between the overload check and their transaction. */
-  readonly counters: { sentToNetwork: number; overload503: number; sending: number };
+  /**
+   * Test hook counters (DoubleHooks.counters); `sending`: app requests between the overload check
+   * and their transaction; `answeredForGoneApp`: see uas-side.ts answerRequestsOfGoneApp.
+   */
+  readonly counters: { sentToNetwork: number; overload503: number; sending: number; answeredForGoneApp: number };
 }
 
 export function sendToPeer(ctx: DoubleContext, peer: Peer, buf: Buffer): Promise<void> {

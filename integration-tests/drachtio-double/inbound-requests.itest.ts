@@ -136,6 +136,20 @@ describe('inbound request frames seen by a raw admin client (PROTOCOL-NOTES §3.
     expect(app.frames).toHaveLength(0);
   });
 
+  it('answers 503 at once when the app it passed a MESSAGE to disconnects without answering, and repeats it to a retransmission (issue #11; see answerRequestsOfGoneApp)', async () => {
+    const wire = message(peer, 'gone', 'z9hG4bK-gone', 'gone@peer');
+    await peer.send(wire, d.sipPort);
+    await app.next(); // the sip|network frame: the app has it
+    app.close();
+    const res = await peer.waitFor((r) => header(r.text, 'Call-ID') === 'gone@peer', 2000);
+    expect(res.text.split('\r\n')[0]).toBe('SIP/2.0 503 Service Unavailable');
+    expect(header(res.text, 'To')).toMatch(/;tag=[A-Za-z0-9]{13}$/);
+    expect(d.hooks.counters().answeredForGoneApp).toBe(1);
+    await peer.send(wire, d.sipPort);
+    const again = await peer.waitFor((r) => header(r.text, 'Call-ID') === 'gone@peer', 2000);
+    expect(again.text).toBe(res.text);
+  });
+
   it('refuses an answer to an unknown transaction with NOK (S4 #20 wording)', async () => {
     app.write('x9|sip|no-such-txn|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n');
     expect(tokensOf(await app.next()).slice(1)).toEqual(['response', 'x9', 'NOK', 'Response not sent due to unknown transaction']);

@@ -15,7 +15,7 @@ import { TcpTransport } from './sip-transport-tcp';
 import { UdpTransport, type InboundSip } from './sip-transport-udp';
 import { ClientTxnStore, ServerTxnStore } from './transactions';
 import { handleAppRequest, handleNetworkResponse } from './uac-side';
-import { handleAppResponse, handleNetworkRequest } from './uas-side';
+import { answerRequestsOfGoneApp, handleAppResponse, handleNetworkRequest } from './uas-side';
 
 export type { AdminFraming } from './admin-connection';
 
@@ -58,8 +58,11 @@ export interface DoubleHooks {
   dropAppConnections(): number;
   /** Writes bytes outside any frame to every authenticated app (a framing error); returns how many. */
   writeRawToApps(bytes: Buffer): number;
-  /** App requests sent to the network, and answered by the double's own overload 503 (overloadAt). */
-  counters(): { readonly sentToNetwork: number; readonly overload503: number };
+  /**
+   * App requests sent to the network, and answered by the double's own overload 503 (overloadAt);
+   * network requests answered 503 because the app they were passed to disconnected first.
+   */
+  counters(): { readonly sentToNetwork: number; readonly overload503: number; readonly answeredForGoneApp: number };
 }
 
 /** TCP and UDP on the SAME port number; with port 0 retry a few ephemeral ports. */
@@ -86,14 +89,17 @@ export async function startDrachtioDouble(opts: DrachtioDoubleOptions = {}): Pro
     host, sipPort: tcp.port, timerFMs: opts.timerFMs ?? 32000, coalesceWindowMs: opts.coalesceWindowMs ?? 50, log,
     udp, tcp, conns: new Set(), serverTxns: new ServerTxnStore(), clientTxns: new ClientTxnStore(), dialogs: new DialogStore(),
     overloadAt: opts.overloadAt, overloadRetryAfter: opts.overloadRetryAfter,
-    counters: { sentToNetwork: 0, overload503: 0, sending: 0 },
+    counters: { sentToNetwork: 0, overload503: 0, sending: 0, answeredForGoneApp: 0 },
   };
   ctx = c;
   const hostports = `tcp/${host}:${c.sipPort},udp/${host}:${c.sipPort}`;
   const admin = net.createServer((socket) => {
     const conn = new AdminConnection(socket, { secret, hostports, serverVersion: opts.serverVersion ?? 'v0.9.10-1-g9c2dd4cb6a', log, framing: opts.framing }, {
       onSipFrame: (cn, f) => onAppSip(c, cn, f),
-      onClose: (cn) => c.conns.delete(cn),
+      onClose: (cn) => {
+        c.conns.delete(cn);
+        c.counters.answeredForGoneApp += answerRequestsOfGoneApp(c, cn);
+      },
     });
     c.conns.add(conn);
   });
@@ -114,7 +120,7 @@ export async function startDrachtioDouble(opts: DrachtioDoubleOptions = {}): Pro
       for (const conn of live) conn.writeRaw(bytes);
       return live.length;
     },
-    counters: () => ({ sentToNetwork: c.counters.sentToNetwork, overload503: c.counters.overload503 }),
+    counters: () => ({ sentToNetwork: c.counters.sentToNetwork, overload503: c.counters.overload503, answeredForGoneApp: c.counters.answeredForGoneApp }),
   };
   return {
     adminHost: host, adminPort, secret, sipHost: host, sipPort: c.sipPort, hooks,

@@ -29,6 +29,8 @@ export interface ServerTxn {
   readonly hadToTag: boolean;
   readonly dialogId: string;
   finalResponse: Buffer | undefined;
+  /** The app connection the request was passed to (undefined: answered by the stack itself). */
+  readonly dispatchedTo?: AdminConnection;
 }
 
 export class ServerTxnStore {
@@ -45,6 +47,10 @@ export class ServerTxnStore {
   }
   byMatchKey(key: string): ServerTxn | undefined {
     return this.byKey.get(key);
+  }
+  /** Requests passed to `conn` that it has not answered yet. */
+  unansweredFor(conn: AdminConnection): ServerTxn[] {
+    return [...this.byId.values()].filter((t) => t.dispatchedTo === conn && t.finalResponse === undefined);
   }
   /** The app can no longer answer it (Q6: drachtio cleared it). */
   forgetId(t: ServerTxn): void {

@@ -83,7 +83,7 @@ export function handleNetworkRequest(ctx: DoubleContext, pkt: InboundSip, origin
   }
   const t: ServerTxn = {
     txnId: newTxnId(), key, request: req, peer, toTag: toTag ?? newTag(), hadToTag: toTag !== undefined,
-    dialogId: dialog?.id ?? '', finalResponse: undefined,
+    dialogId: dialog?.id ?? '', finalResponse: undefined, ...(conn && !conn.closed ? { dispatchedTo: conn } : {}),
   };
   if (toTag !== undefined && !dialog) {
     ctx.serverTxns.add(t, false);
@@ -147,4 +147,29 @@ export function handleAppResponse(ctx: DoubleContext, conn: AdminConnection, fra
     }, res)),
     () => conn.send(nokFrame(frame.msgId, 'Failed to send response')),
   );
+}
+
+/**
+ * The app a request was passed to has disconnected before answering it (issue #11: the
+ * drachtio admin connection dropped mid-burst). Every such server transaction is answered
+ * `503 Service Unavailable` at once, so no UAC is left to retransmit into silence until
+ * its Timer F.
+ *
+ * Source, and what is NOT known: the golden traces (../shared/drachtio-traces) capture no
+ * app dropping with a request pending, and PROTOCOL-NOTES.md says nothing about it.
+ * drachtio-server's ClientController::leave (src/client-controller.cpp) only removes the
+ * client; it does not itself answer the transactions routed to it, so what the real server
+ * finally sends comes from elsewhere in its code or from the sofia stack and is unverified
+ * here. The double answers what drachtio answers when no connected client can take a
+ * request (Q12 / S5: 503, "No connected clients found"), which is also the status a UAC
+ * may retry on (RFC 3261 §21.5.4); never a 408, which RFC 4320 §4.1 rules out for a
+ * non-INVITE. Returns how many were answered (DoubleHooks.counters().answeredForGoneApp).
+ */
+export function answerRequestsOfGoneApp(ctx: DoubleContext, conn: AdminConnection): number {
+  const orphans = ctx.serverTxns.unansweredFor(conn);
+  for (const t of orphans) {
+    ctx.log(`network: the app that was passed ${t.request.method} ${t.txnId} has disconnected; answering 503`);
+    answerLocally(ctx, t, 503, 'Service Unavailable');
+  }
+  return orphans.length;
 }
