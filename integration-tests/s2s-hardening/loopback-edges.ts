@@ -36,13 +36,18 @@ export interface EdgeOptions {
   readonly connectionLimit?: number;
   readonly preAuthConnectionsPerIp?: number;
   readonly limits?: Partial<S2SLimits>;
+  /** More federated partners of gw.test: domain → port of a listener on HOSTILE_SERVER_ADDRESS (outbound tests). */
+  readonly targets?: Readonly<Record<string, number>>;
 }
+
+/** Where a hostile receiving server listens for gw.test's outbound streams. */
+export const HOSTILE_SERVER_ADDRESS = '127.0.40.3';
 
 function connectTo(ports: () => Record<string, number | undefined>, localAddress: string) {
   return (remote: string) => new Promise<{ socket: net.Socket; secure: boolean }>((resolve, reject) => {
     const port = ports()[remote];
     if (port === undefined) return reject(new Error(`${remote}: no such loopback edge`));
-    const host = remote === 'gw.test' ? GW_ADDRESS : PEER_ADDRESS;
+    const host = remote === 'gw.test' ? GW_ADDRESS : remote === 'peer.test' ? PEER_ADDRESS : HOSTILE_SERVER_ADDRESS;
     const s = net.connect({ host, port, localAddress });
     s.once('error', reject);
     s.once('connect', () => { s.removeListener('error', reject); s.setNoDelay(true); resolve({ socket: s, secure: false }); });
@@ -55,7 +60,7 @@ async function startEdge(domain: 'gw.test' | 'peer.test', partner: string, o: Ed
   const address = domain === 'gw.test' ? GW_ADDRESS : PEER_ADDRESS;
   const edge = createS2SEdge({
     domains: [domain],
-    policyFor: (d) => (d === partner ? PLAIN : undefined),
+    policyFor: (d) => (d === partner || o.targets?.[d] !== undefined ? PLAIN : undefined),
     tls: { secureContext: () => undefined },
     dialbackSecret: `${domain}-dialback-secret-0123456789`,
     logger: log.logger,
@@ -74,7 +79,7 @@ async function startEdge(domain: 'gw.test' | 'peer.test', partner: string, o: Ed
 /** gw.test alone (hostile peers only). */
 export async function startGateway(o: EdgeOptions = {}): Promise<RunningEdge> {
   let port: number | undefined;
-  const gw = await startEdge('gw.test', 'peer.test', o, () => ({ 'gw.test': port }));
+  const gw = await startEdge('gw.test', 'peer.test', o, () => ({ ...o.targets, 'gw.test': port }));
   port = gw.port;
   return gw;
 }
