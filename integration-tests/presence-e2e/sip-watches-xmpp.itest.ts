@@ -105,6 +105,29 @@ describe.each<PeerKind>(PEER_KINDS)('a SIP user watches romeo on %s (RFC 8048 §
     expect(w.notifies().map(stateOf)).toEqual(['pending', 'active', 'active', 'active', 'active', 'active', 'active', 'active', 'terminated;reason=timeout']);
   }, 120_000);
 
+  it('(after the watch above) a poll (Expires: 0, §7) from a watcher romeo approved is answered at once from the cached presence: 200 Expires: 0, one NOTIFY terminated;reason=timeout with the PIDF, nothing sent to XMPP', async () => {
+    const romeo = lab.peer(kind).client('romeo');
+    const before = romeo.received.length;
+    const r = await runSippUac(sipAddress(lab.target), { scenario: 'uac_presence_poll.xml', vars: { RURI: `sip:romeo@${domain()}`, FROM: '<sip:alice@sip.test>' }, timeoutMs: 20_000 });
+    expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+    const got = tracedMessages(r.messages).filter((m) => m.direction === 'received');
+    expect(got.find((m) => m.startLine.startsWith('SIP/2.0 200'))?.header('Expires')).toBe('0');
+    const [n] = got.filter((m) => m.startLine.startsWith('NOTIFY '));
+    expect(n && stateOf(n)).toBe('terminated;reason=timeout');
+    // The last thing romeo said in the test above: back, open, with sipp's cue as the note.
+    expect(readPidf(n!.body).tuples.map((t) => [t.id, t.basic])).toEqual([[`ID-${romeo.jid.split('/')[1]}`, 'open']]);
+    await new Promise((res) => setTimeout(res, 1000));
+    expect(romeo.received.slice(before).filter(fromBare('alice@sip.test'))).toEqual([]); // answered from the cache: no probe
+  }, 30_000);
+
+  it('a poll from a SIP user romeo never approved: the probe goes to romeo\'s server, which discloses nothing (RFC 6121 §4.3.2) → after the fetch timeout one NOTIFY terminated;reason=timeout without a PIDF (RFC 8048 §7, §8.2)', async () => {
+    const r = await runSippUac(sipAddress(lab.target), { scenario: 'uac_presence_poll.xml', vars: { RURI: `sip:romeo@${domain()}`, FROM: '<sip:gina@sip.test>' }, timeoutMs: 30_000 });
+    expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+    const [n] = tracedMessages(r.messages).filter((m) => m.direction === 'received' && m.startLine.startsWith('NOTIFY '));
+    // Neither lab server answers a probe from a non-contact, so the §7 fetch times out (fetchTimeout, then a sweep).
+    expect({ state: n && stateOf(n), body: n?.body.length }).toEqual({ state: 'terminated;reason=timeout', body: 0 });
+  }, 40_000);
+
   it('unsubscribed (the contact declines) → NOTIFY terminated;reason=rejected (§5.3.1)', async () => {
     const romeo = lab.peer(kind).client('romeo');
     const w = startWatcher(lab.target, { scenario: 'uac_presence_until_terminated.xml', ruri: `sip:romeo@${domain()}`, from: '<sip:carol@sip.test>', timeoutMs: 40_000 });
