@@ -91,3 +91,15 @@ export function keepBooks(uac: Map<number, number | undefined>, imdnFailed: read
 export function booksRow(run: string, b: BurstBooks): string {
   return `| ${run} | ${b.sent} | ${b.delivered} | ${b.reported} (${b.reportedAtOnce} at once, ${b.reportedLater} later) | ${b.duplicates} | ${b.unaccounted.length} | statuses ${JSON.stringify(b.statuses)}`;
 }
+
+/** Call-ID → N of every MESSAGE the UAC sent (from its -trace_msg log). */
+export function uacCallIds(trace: string, tag: string): Map<string, number> {
+  const textRe = new RegExp(`^${tag} (\\d+)$`, 'm');
+  const out = new Map<string, number>();
+  for (const m of tracedMessages(trace)) {
+    if (m.direction !== 'sent' || !m.startLine.startsWith('MESSAGE ')) continue;
+    const n = Number(textRe.exec(m.body.toString('utf8'))?.[1]);
+    if (Number.isInteger(n)) out.set(m.header('Call-ID') ?? '', n);
+  }
+  return out;
+}
