@@ -5,7 +5,10 @@
  * (gateway.s2s.caFile: lab CA trusted, or not), and our partner policy must
  * decide the verdict (not a partner → exit 4).
  */
+import { startTestDnsServer } from '../../adapters/xmpp-s2s/net/__tests__/dns-server';
 import { EXIT_STEP_FAILED } from '../../bin/commands/command-context';
+import { diagnose } from '../../bin/commands/diagnose';
+import { loadConfigFile } from '../../config/load';
 import type { Finding } from '../../bin/commands/diagnose-report';
 import { OPS, TEST_MS, useOpsLab } from './ops-lab';
 
@@ -40,15 +43,46 @@ describe('diagnose against real ejabberd (strict) and Prosody (dialback)', () =>
   }, TEST_MS);
 
   it('Prosody: STARTTLS required, dialback offered (urn:xmpp:features:dialback), no EXTERNAL (it cannot verify our certificate); dialback would be used (exit 0)', async () => {
-    const { code, doc } = await diagnoseJson(OPS.prosody.domain, lab.config('trusted'));
-    expect(code).toBe(0);
-    const f = doc.findings;
-    expect(textOf(f, 'tls.starttls')).toMatch(/STARTTLS offered and required/);
-    expect(statusOf(f, 'tls.chain')).toEqual(['pass']);
-    expect(statusOf(f, 'sasl.external')).toEqual(['info']);
-    expect(statusOf(f, 'dialback')).toEqual(['pass']);
-    expect(textOf(f, 'auth')).toMatch(/dialback \(XEP-0220\) over TLS/);
-    expect(textOf(f, 'auth.dialback')).toMatch(/running gateway/);
+    const r = await lab.cli(['diagnose', OPS.prosody.domain, '-c', lab.config('trusted'), '--timeout', '5']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^✓ stream opened as our domain \(id \S+\); prosody\.ops\.test offers: STARTTLS \(required\), dialback$/m);
+    expect(r.out).toMatch(/^✓ STARTTLS offered and required/m);
+    expect(r.out).toMatch(/^✓ certificate chains to our trust anchors/m);
+    expect(r.out).toMatch(/^· SASL EXTERNAL not offered after TLS$/m);
+    expect(r.out).toMatch(/^✓ dialback offered \(XEP-0220/m);
+    expect(r.out).toMatch(/^✓ authentication would use dialback \(XEP-0220\) over TLS$/m);
+    expect(r.out).toMatch(/^· dialback: .*running gateway/m);
+    expect(r.out).toMatch(/^✓ federation with prosody\.ops\.test should work$/m);
+  }, TEST_MS);
+
+  it('SRV records both ways from a real DNS server: the peer\'s _xmpp-server._tcp target is used (RFC 6120 §3.2.1) and ours is found; a "." record says the service is decidedly unavailable (RFC 2782)', async () => {
+    const dns = await startTestDnsServer({
+      srv: {
+        [`_xmpp-server._tcp.${OPS.prosody.domain}`]: [{ name: OPS.prosody.domain, port: 5269, priority: 0, weight: 5 }],
+        [`_xmpp-server._tcp.${OPS.gateway.domain}`]: [{ name: OPS.gateway.domain, port: 5269, priority: 0, weight: 0 }],
+        [`_xmpp-server._tcp.${OPS.closed.domain}`]: [{ name: '.', port: 0, priority: 0, weight: 0 }],
+      },
+    });
+    try {
+      const file = lab.config('srv', (raw) => {
+        raw.partners = raw.partners.map((p: { domain: string; proxyFqdn?: string }) => (p.domain === OPS.prosody.domain ? { ...p, proxyFqdn: undefined } : p));
+        raw.partners.push({ domain: OPS.closed.domain, tls: 'Optional', sasl: 'NotSupported', dialback: true });
+      });
+      const loaded = loadConfigFile(file, { env: {}, checkFiles: true });
+      if (!loaded.ok) throw new Error('lab config invalid');
+      const srvQuery = (name: string) => dns.resolver.resolveSrv(name);
+      const { findings } = await diagnose(OPS.prosody.domain, loaded.value.config, 5000, { srvQuery });
+      expect(findings.find((f) => f.check === 'dns.peer.xmpp-server')).toEqual({ check: 'dns.peer.xmpp-server', status: 'pass', text: `SRV _xmpp-server._tcp.${OPS.prosody.domain}: ${OPS.prosody.domain}:5269 (priority 0, weight 5)` });
+      expect(statusOf(findings, 'dns.peer.proxyFqdn')).toEqual([]);
+      expect(statusOf(findings, 'dns.ours.srv')).toEqual(['pass']);
+      expect(statusOf(findings, 'dialback')).toEqual(['pass']); // the probe went to the SRV target
+      const closed = await diagnose(OPS.closed.domain, loaded.value.config, 5000, { srvQuery });
+      expect(statusOf(closed.findings, 'dns.peer.xmpp-server')).toEqual(['fail']);
+      expect(textOf(closed.findings, 'dns.peer.xmpp-server')).toMatch(/decidedly|offers no XMPP S2S service/);
+      expect(statusOf(closed.findings, 'tcp')).toEqual([]); // no target, no connection attempt
+    } finally {
+      await dns.stop();
+    }
   }, TEST_MS);
 
   it('without the lab CA in our trust anchors the certificate does not chain, and with sasl Required and no dialback nothing can authenticate (exit 4)', async () => {

@@ -29,12 +29,17 @@ describe('test-im against real ejabberd (SASL EXTERNAL) and Prosody (dialback)',
   it('ejabberd, strict: TCP, TLS with a valid certificate, SASL EXTERNAL (XEP-0178), the stanza written; romeo receives it from alice@gw.ops.test (exit 0)', async () => {
     const text = `test-im strict ${Date.now()}`;
     const got = lab.romeo.waitForStanza(bodyIs(text), 20_000);
-    const { code, steps } = await testImJson(['--from', FROM, '--to', ROMEO, '--text', text, '-c', lab.config('healthy'), '--timeout', '15']);
-    expect(code).toBe(0);
-    expect(step(steps, 'tcp').map((s) => s.ok)).toEqual([true]);
-    expect(step(steps, 'tls')[0]?.text).toMatch(/certificate chain valid, names ejabberd\.ops\.test: yes/);
-    expect(step(steps, 'auth').map((s) => s.text)).toEqual([expect.stringMatching(/SASL EXTERNAL \(XEP-0178\) over TLS/)]);
-    expect(step(steps, 'stanza').map((s) => s.ok)).toEqual([true]);
+    const r = await lab.cli(['test-im', '--from', FROM, '--to', ROMEO, '--text', text, '-c', lab.config('healthy'), '--timeout', '15']);
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    const order = ['policy.sender', 'policy.partner', 'dns', 'tcp', 'tls', 'auth', 'stanza'];
+    const seen = lines.map((l) => /^[✓✗·] +\d+ ms  (\S+)/.exec(l)?.[1]).filter((s): s is string => s !== undefined && order.includes(s));
+    expect(seen).toEqual(order);
+    expect(r.out).toMatch(/^✓ +\d+ ms  tcp +connected to 127\.0\.32\.2$/m);
+    expect(r.out).toMatch(/^✓ +\d+ ms  tls +TLS established; certificate chain valid, names ejabberd\.ops\.test: yes \(RFC 6125\)$/m);
+    expect(r.out).toMatch(/^✓ +\d+ ms  auth +authenticated with SASL EXTERNAL \(XEP-0178\) over TLS$/m);
+    expect(r.out).toMatch(/^✓ +\d+ ms  stanza +<message type='chat' id='test-im-[0-9a-f]+'\/> written on an authenticated stream$/m);
+    expect(r.out).toMatch(/^✓ test-im passed$/m);
     const m = await got;
     expect(String(m.attrs.from).split('/')[0]).toBe(`alice@${OPS.gateway.domain}`);
     expect(m.attrs.type).toBe('chat');
