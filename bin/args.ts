@@ -60,6 +60,7 @@ Environment (secrets only; they override the file and are never printed):
   DXG_DRACHTIO_SECRET     gateway.drachtio.secret
   DXG_DIALBACK_SECRET     gateway.s2s.dialbackSecret
   DXG_PRESENCE_REDIS_URL  gateway.presence.store.url (kind redis)
+  DXG_ADMIN_TOKEN         gateway.admin.token (POST /reload; the partners command uses it)
 
 Exit codes:
   0  ok (check-config: valid; start: stopped by SIGINT/SIGTERM)
@@ -69,8 +70,10 @@ Exit codes:
      refusing the secret at start)
   4  test-im / diagnose: a step failed; status: no running gateway answered
 
-Signals: SIGINT/SIGTERM stop the gateway; SIGHUP is logged and ignored
-(reload is not supported yet).
+Signals: SIGINT/SIGTERM stop the gateway; SIGHUP reloads the configuration
+file (partners, policy, trusted sources, certificates) without dropping
+streams that still conform; an invalid file is refused and the running
+configuration stays in force.
 `;
 
 interface Built {
@@ -105,7 +108,8 @@ function build(version: string): Built {
 Logs one JSON line per event to stdout. Exits 1 when the configuration is
 invalid, 3 when the gateway cannot start (drachtio-server unreachable within
 gateway.drachtio.startTimeout, or refusing gateway.drachtio.secret) or fails
-later; SIGHUP is ignored with a log line (reload is not supported yet).
+later. SIGHUP reloads the configuration file (an invalid one is refused, with
+a log line saying why, and the running configuration stays in force).
 `)
     .action((opts: { config?: string; logLevel: LogLevel; pretty: boolean }) => {
       result.value = { kind: 'start', config: opts.config, logLevel: opts.logLevel, pretty: opts.pretty };

@@ -4,6 +4,7 @@ import { formatIssue } from '../config/format-issues';
 import { loadConfigFile, resolveConfigPath, type Env } from '../config/load';
 import { redactConfig } from '../config/redact';
 import type { ConfigIssue, GatewayConfig } from '../config/types';
+import type { ReloadReport } from './live-config';
 import { startGateway as realStartGateway } from './start-gateway';
 import { parseArgs, PROGRAM } from './args';
 import { packageVersion } from './package-version';
@@ -20,7 +21,7 @@ export interface CliIO {
   /** Environment for DXG_*; when absent config/load.ts uses process.env. */
   readonly env?: Env;
   /** Replaceable for tests. */
-  readonly startGateway?: (config: GatewayConfig, logger: Logger) => Promise<{ stop(): Promise<void> }>;
+  readonly startGateway?: (config: GatewayConfig, logger: Logger, opts: { readonly reloadRequested: () => Promise<ReloadReport> }) => Promise<Reloadable>;
   /** Where `start` writes its JSON log (tests); default stdout. */
   readonly logDestination?: DestinationStream;
   /** Resolves when the gateway should stop (default: SIGINT or SIGTERM), with the reason. */
@@ -29,6 +30,12 @@ export interface CliIO {
   readonly onReloadRequest?: (cb: () => void) => () => void;
   /** What --version prints (default: package.json's version). */
   readonly version?: string;
+}
+
+/** What `start` needs of the running gateway. */
+interface Reloadable {
+  stop(): Promise<void>;
+  reload?(next: GatewayConfig): Promise<ReloadReport>;
 }
 
 const lines = (issues: readonly ConfigIssue[]) => issues.map((i) => `${formatIssue(i)}\n`).join('');
@@ -85,14 +92,33 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const logger = createLogger({ level: cmd.logLevel, pretty: cmd.pretty, logMessageBodies: config.gateway.s2s.logMessageBodies }, io.logDestination);
   for (const w of warnings) logger.warn({ path: w.path }, w.message);
   logger.info({ file, config: redactConfig(config) }, 'configuration loaded');
+  let running: Reloadable | undefined;
+  // SIGHUP and POST /reload (issue #9): re-read the same file; an invalid file changes nothing.
+  const reloadFromFile = async (): Promise<ReloadReport> => {
+    const next = loadConfigFile(file, { env: io.env, checkFiles: true });
+    if (!next.ok) {
+      const errors = next.error.errors.map(formatIssue);
+      logger.error({ file, errors }, 'reload refused: the configuration file is invalid; the running configuration stays in force');
+      throw new Error(`reload refused: ${errors.join('; ')}`);
+    }
+    if (!running?.reload) throw new Error('reload refused: the gateway is not running yet');
+    for (const w of next.value.warnings) logger.warn({ path: w.path }, w.message);
+    return running.reload(next.value.config);
+  };
   // Installed before start (which may wait startTimeout for drachtio-server): Node's default
   // for SIGHUP is to die silently, and a reload request must never stop the gateway (issue #14).
-  const offReload = (io.onReloadRequest ?? onSighup)(() => logger.warn({ signal: 'SIGHUP' }, 'reload is not supported yet; SIGHUP ignored, the gateway keeps running'));
+  const offReload = (io.onReloadRequest ?? onSighup)(() => {
+    if (!running) return logger.warn({ signal: 'SIGHUP' }, 'reload requested while the gateway is starting; ignored, the gateway keeps starting');
+    logger.info({ signal: 'SIGHUP', file }, 'reloading the configuration');
+    reloadFromFile().catch((e: unknown) => logger.error({ error: errFields(e) }, 'reload failed; the running configuration stays in force'));
+    return undefined;
+  });
   try {
-    let gw: { stop(): Promise<void> };
+    let gw: Reloadable;
     try {
       // startGateway stops what it started before it rejects (bin/start-gateway.ts).
-      gw = await (io.startGateway ?? realStartGateway)(config, logger);
+      gw = await (io.startGateway ?? realStartGateway)(config, logger, { reloadRequested: reloadFromFile });
+      running = gw;
     } catch (e) {
       // One line that says what is wrong and which setting to look at: the error's own
       // message (DrachtioAuthError names gateway.drachtio.secret / DXG_DRACHTIO_SECRET,

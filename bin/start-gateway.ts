@@ -8,7 +8,6 @@ import { createSipOut } from '../adapters/drachtio/sip-out';
 import { createGatewayMetrics, type GatewayMetrics } from '../adapters/metrics/gateway-metrics';
 import { instrumentEdge } from '../adapters/metrics/instrument-edge';
 import { instrumentGate, sipMetricsMiddleware } from '../adapters/metrics/instrument-sip';
-import { buildGatewayPolicy } from '../adapters/policy/gateway-policy';
 import { createLruCorrelations } from '../adapters/stores/lru-correlations';
 import { createXmppOut } from '../adapters/xmpp-port/xmpp-out';
 import { createS2SEdge, type S2SEdge } from '../adapters/xmpp-s2s/edge';
@@ -16,6 +15,7 @@ import { edgeDepsFromConfig } from '../adapters/xmpp-s2s/edge-config';
 import type { SrvResolver } from '../adapters/xmpp-s2s/net/resolve-targets';
 import type { GatewayConfig } from '../config/types';
 import { installGateway, type SrfApp } from '../plugin/install';
+import { createLiveConfig, type ReloadReport } from './live-config';
 import { startAdmin } from './start-admin';
 import { buildPresence, type PresenceRuntime } from './start-presence';
 
@@ -29,6 +29,12 @@ export interface RunningGateway {
   /** Prometheus metrics (issue #9), served by `admin` when gateway.admin is configured. */
   readonly metrics: GatewayMetrics;
   readonly admin: AdminServer | undefined;
+  /**
+   * Applies a new, validated configuration without dropping conforming streams (issue #9):
+   * partners, policy, trusted sources, certificates. Rejects, changing nothing, if a new
+   * piece cannot be built.
+   */
+  reload(next: GatewayConfig): Promise<ReloadReport>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +43,8 @@ export interface StartOptions {
   readonly resolver?: SrvResolver;
   /** Tests shorten the drachtio reconnect backoff. */
   readonly drachtio?: DrachtioLinkOptions;
+  /** POST /reload on the admin endpoint: the CLI re-reads its configuration file and calls reload(). */
+  readonly reloadRequested?: () => Promise<ReloadReport>;
 }
 
 /**
@@ -45,7 +53,9 @@ export interface StartOptions {
  * adapters, and nothing here makes a decision.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger, opts: StartOptions = {}): Promise<RunningGateway> {
-  const policy = await buildGatewayPolicy(config);
+  const edgeDeps = edgeDepsFromConfig(config, logger);
+  const live = await createLiveConfig(config, edgeDeps.tls, logger);
+  const policy = live.policy;
   let linkRef: DrachtioLink | undefined;
   let gateRef: RequestGate | undefined;
   let listening = false;
@@ -56,7 +66,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
     gate: () => gateRef?.stats() ?? { outstanding: 0, queued: 0 },
   });
   const edge = instrumentEdge(createS2SEdge({
-    ...edgeDepsFromConfig(config, logger),
+    ...edgeDeps,
+    policyFor: live.policyFor,
+    tls: live.tls,
     ...(opts.resolver ? { resolver: opts.resolver } : {}),
     onAuthenticated: (st) => metrics.negotiated(st, (Date.now() - st.openedAt) / 1000),
   }), metrics);
@@ -115,7 +127,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
     await presence?.close();
   };
   try {
-    admin = await startAdmin(config.gateway.admin, logger, { metrics, link, s2sListening: () => listening, presence });
+    admin = await startAdmin(config.gateway.admin, logger, {
+      metrics, link, s2sListening: () => listening, presence, edge, gate, reloadRequested: opts.reloadRequested,
+    });
   } catch (e) {
     // e.g. the admin port is taken: a start failure like any other (issue #14), nothing left running.
     await stopAll();
@@ -129,6 +143,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
     presence,
     metrics,
     admin,
+    reload: (next) => live.reload(next, () => edge.enforcePolicy()),
     async stop() {
       await stopAll();
       logger.info({}, 'gateway stopped');

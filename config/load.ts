@@ -20,6 +20,8 @@ export const ENV_DRACHTIO_SECRET = 'DXG_DRACHTIO_SECRET';
 export const ENV_DIALBACK_SECRET = 'DXG_DIALBACK_SECRET';
 /** The Redis URL of the presence store may carry a password, so it may come from the environment. */
 export const ENV_PRESENCE_REDIS_URL = 'DXG_PRESENCE_REDIS_URL';
+/** gateway.admin.token: lets the CLI (partners …) ask a running gateway to reload. */
+export const ENV_ADMIN_TOKEN = 'DXG_ADMIN_TOKEN';
 
 export interface LoadOptions {
   /** Environment for the secret overrides; defaults to process.env. */
@@ -108,6 +110,7 @@ function envSourcedPaths(env: Env): Record<string, string> {
     ...(set(ENV_DRACHTIO_SECRET) ? { 'gateway.drachtio.secret': ENV_DRACHTIO_SECRET } : {}),
     ...(set(ENV_DIALBACK_SECRET) ? { 'gateway.s2s.dialbackSecret': ENV_DIALBACK_SECRET } : {}),
     ...(set(ENV_PRESENCE_REDIS_URL) ? { 'gateway.presence.store.url': ENV_PRESENCE_REDIS_URL } : {}),
+    ...(set(ENV_ADMIN_TOKEN) ? { 'gateway.admin.token': ENV_ADMIN_TOKEN } : {}),
   };
 }
 
@@ -128,6 +131,10 @@ function applySecretOverrides(raw: unknown, env: Env): unknown {
     const presence = isRecord(gateway.presence) ? gateway.presence : {};
     const store = isRecord(presence.store) ? presence.store : {};
     gateway.presence = { ...presence, store: { ...store, kind: 'redis', url: redisUrl } };
+  }
+  const adminToken = env[ENV_ADMIN_TOKEN];
+  if (adminToken !== undefined && adminToken !== '' && isRecord(gateway.admin)) {
+    gateway.admin = { ...gateway.admin, token: adminToken };
   }
   return { ...raw, gateway };
 }

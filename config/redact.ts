@@ -16,6 +16,7 @@ export function redactConfig(config: GatewayConfig): GatewayConfig {
       ...config.gateway,
       drachtio: { ...drachtio, secret: REDACTED },
       s2s: { ...s2s, dialbackSecret: s2s.dialbackSecret === undefined ? undefined : REDACTED },
+      admin: config.gateway.admin && { ...config.gateway.admin, token: config.gateway.admin.token === undefined ? undefined : REDACTED },
     },
   };
 }

@@ -194,7 +194,9 @@ export const presenceSchema = z
 const adminSchema = z.strictObject({
   host: listenHost.default('127.0.0.1'),
   port,
-});
+  // POST /reload needs it (Authorization: Bearer …); without one, nothing can be changed over HTTP.
+  token: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+}).transform((v) => ({ host: v.host, port: v.port, token: v.token }));
 
 export const gatewaySchema = z.strictObject({
   domains: z.array(dnsName).min(1),

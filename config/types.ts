@@ -30,6 +30,8 @@ export interface GatewaySettings {
 export interface AdminConfig {
   readonly host: string;
   readonly port: number;
+  /** Bearer token for the endpoints that change something (POST /reload); none: they are refused. */
+  readonly token: string | undefined;
 }
 
 /** gateway.presence (issue #8). Durations in ms; a relative SQLite path is resolved against the config file. */

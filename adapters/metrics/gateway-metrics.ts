@@ -27,6 +27,8 @@ export interface GatewayMetrics {
   onWire(seconds: number): void;
   /** TCP connect/accept to authentication of one S2S stream. */
   negotiated(s: Pick<StreamStatus, 'direction' | 'remote' | 'auth'>, seconds: number): void;
+  /** Failures since start, for the CLI's status: error stanzas by direction and condition, SIP requests that did not succeed. */
+  failures(): { readonly stanzaErrors: Record<string, number>; readonly sipFailures: Record<string, number> };
 }
 
 const partnerOf = (s: Pick<StreamStatus, 'remote'>): string => s.remote || 'unknown';
@@ -90,16 +92,24 @@ export function createGatewayMetrics(src: MetricsSources): GatewayMetrics {
     labelNames: ['partner', 'direction', 'auth'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: r,
   });
 
+  const stanzaErrors: Record<string, number> = {};
+  const sipFailures: Record<string, number> = {};
+  const bump = (m: Record<string, number>, k: string): void => { m[k] = (m[k] ?? 0) + 1; };
   return {
     registry,
     stanza(direction, e) {
       stanzas.inc({ direction, kind: stanzaKind(e), type: stanzaType(e) });
       const condition = errorCondition(e);
-      if (condition !== undefined) errors.inc({ direction, condition });
+      if (condition === undefined) return;
+      errors.inc({ direction, condition });
+      bump(stanzaErrors, `${direction} ${condition}`);
     },
     sipRequest(direction, method, outcome) {
-      sip.inc({ direction, method: /^[A-Z]{2,16}$/.test(method) ? method : 'other', status: String(outcome) });
+      const m = /^[A-Z]{2,16}$/.test(method) ? method : 'other';
+      sip.inc({ direction, method: m, status: String(outcome) });
+      if (typeof outcome !== 'number' || outcome >= 300) bump(sipFailures, `${direction} ${m} ${outcome}`);
     },
+    failures: () => ({ stanzaErrors: { ...stanzaErrors }, sipFailures: { ...sipFailures } }),
     onWire: (s) => wire.observe(s),
     negotiated: (s, seconds) => negotiation.observe({ partner: partnerOf(s), direction: s.direction, auth: s.auth }, seconds),
   };

@@ -32,5 +32,6 @@ export function instrumentEdge(edge: S2SEdge, m: GatewayMetrics): S2SEdge {
       return edge.connections;
     },
     streams: () => edge.streams(),
+    enforcePolicy: () => edge.enforcePolicy(),
   };
 }

@@ -10,7 +10,8 @@ import { contextFor, memoryLogger, Peer, PEER_HEADER, POLICY_OPEN, POLICY_PLAIN,
  * connect() of one is an acceptSocket() of the other, so dialback runs for
  * real in both directions (the verify goes out on an outbound stream).
  */
-function federation(policy: PartnerPolicy, withTls: boolean) {
+function federation(policy: PartnerPolicy | (() => PartnerPolicy | undefined), withTls: boolean) {
+  const current = typeof policy === 'function' ? policy : () => policy;
   const edges: Record<string, S2SEdge> = {};
   const received: Record<string, XmlElement[]> = { 'gw.test': [], 'peer.test': [] };
   const logs = memoryLogger();
@@ -18,7 +19,7 @@ function federation(policy: PartnerPolicy, withTls: boolean) {
     const name = domain === 'gw.test' ? 'gw' : 'peer';
     const edge = createS2SEdge({
       domains: [domain],
-      policyFor: (d) => (d === other ? policy : undefined),
+      policyFor: (d) => (d === other ? current() : undefined),
       tls: withTls ? tlsFor({ [domain]: contextFor(name) }) : tlsFor({}),
       dialbackSecret: `secret-of-${domain}`,
       logger: logs.logger,
@@ -78,6 +79,22 @@ describe('S2S edge federating with another edge', () => {
     expect(out?.openedAt).toBeLessThanOrEqual(Date.now());
     await Promise.all([f.gw.stop(), f.peer.stop()]);
     expect(f.gw.streams()).toEqual([]);
+  });
+
+  it('on reload keeps conforming streams and closes with policy-violation those the new policy forbids (issue #9; RFC 6120 §4.9.3.14)', async () => {
+    let policy: PartnerPolicy | undefined = POLICY_PLAIN;
+    const f = federation(() => policy, false);
+    f.gw.send(message('m4'));
+    await f.until(() => f.received['peer.test']?.length === 1);
+    const before = f.gw.streams().filter((s) => s.established).length;
+    expect(before).toBeGreaterThan(0);
+    expect(f.gw.enforcePolicy()).toBe(0); // same policy: nothing dropped
+    policy = { ...POLICY_PLAIN, tls: 'Required' }; // a plain dialback stream no longer conforms
+    expect(f.gw.enforcePolicy()).toBe(before);
+    await f.until(() => f.gw.streams().length === 0);
+    expect(f.logs.lines.filter((l) => l.msg === 'closing a stream the reloaded partner policy no longer allows').map((l) => l.why))
+      .toEqual(Array(before).fill('TLS is now Required with peer.test and this stream is not encrypted'));
+    await Promise.all([f.gw.stop(), f.peer.stop()]);
   });
 
   it('answers a ping to our bare domain over our own outbound stream (XEP-0199)', async () => {

@@ -10,6 +10,7 @@ import { PreAuthIpLimit } from './pre-auth-ip-limit';
 import { createS2SListener } from './net/listener';
 import type { SrvResolver } from './net/resolve-targets';
 import type { PolicyLookup } from './policy/partner-policy';
+import { nonConformance } from './policy/stream-conformance';
 import type { InDoubtOptions } from './in-doubt/options';
 import { S2SRouter, type Connector, type RouteResult } from './router';
 import { InboundSession } from './session/inbound-session';
@@ -76,6 +77,11 @@ export interface S2SEdge {
   readonly connections: number;
   /** Every live stream, both directions, with its outbound queue and in-doubt count (status, metrics; issue #9). */
   streams(): StreamStatus[];
+  /**
+   * After the partner policy changed (reload, issue #9): closes with policy-violation every
+   * authenticated stream the policy no longer allows; returns how many.
+   */
+  enforcePolicy(): number;
 }
 
 export interface StreamStatus extends StreamSnapshot {
@@ -222,6 +228,20 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
     acceptSocket,
     get connections() {
       return registry.count;
+    },
+    enforcePolicy() {
+      const live: StreamSession[] = [...inbound, ...router.allRoutes().flatMap((r) => (r.session ? [r.session] : []))];
+      let closed = 0;
+      for (const sess of live) {
+        if (sess.isClosing) continue;
+        const snap = sess.snapshot;
+        const why = nonConformance(snap, deps.policyFor(snap.remote));
+        if (why === undefined) continue;
+        log.warn({ dir: sess.dir, local: snap.local, remote: snap.remote, auth: snap.auth, why }, 'closing a stream the reloaded partner policy no longer allows');
+        sess.close(streamError('policy-violation', why));
+        closed += 1;
+      }
+      return closed;
     },
     streams() {
       const out: StreamStatus[] = [...inbound].map((x) => ({ ...x.snapshot, queued: 0, inDoubt: 0 }));

@@ -51,7 +51,7 @@ describe('--version and per-command help (exit 0, stdout)', () => {
   }, 30_000);
 
   it.each<[string[], string, string[], string[]]>([
-    [['start', '--help'], 'Usage: drachtio-xmpp-gateway start [options]', ['--config <file>', '--log-level <level>', '--pretty', 'SIGHUP is ignored'], ['--no-files']],
+    [['start', '--help'], 'Usage: drachtio-xmpp-gateway start [options]', ['--config <file>', '--log-level <level>', '--pretty', 'SIGHUP reloads the configuration file'], ['--no-files']],
     [['check-config', '--help'], 'Usage: drachtio-xmpp-gateway check-config [options] [file]', ['--no-files', 'Exits 0 when the file is valid'], ['--log-level', '--pretty']],
     [['--help'], 'Usage: drachtio-xmpp-gateway [options] [command]', ['start', 'check-config', '--version', 'Exit codes:', 'DXG_DRACHTIO_SECRET'], []],
   ])('%j prints its own usage and options', async (argv, first, has, hasNot) => {

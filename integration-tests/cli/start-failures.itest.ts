@@ -8,7 +8,8 @@
  *   gateway.drachtio.secret / DXG_DRACHTIO_SECRET, no "timeout", no retry storm;
  * - transient loss after a good start: reconnects; with the server gone, a bounded number
  *   of log lines in a 30-s window (backoff), and SIGTERM still stops it with exit 0;
- * - SIGHUP: one log line saying reload is not supported, the process keeps running.
+ * - SIGHUP while starting: one log line, ignored; after a good start: a reload of the
+ *   configuration file (issue #9), one line per signal, the process keeps running.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -76,7 +77,7 @@ describe('a fatal start failure stops everything and exits 3 in bounded time (is
     run.child.kill('SIGHUP');
     const r = await run.exited;
     expect([r.code, r.signal]).toEqual([EXIT_RUNTIME, null]);
-    expect(run.lines.filter((l) => l.msg === 'reload is not supported yet; SIGHUP ignored, the gateway keeps running')).toHaveLength(1);
+    expect(run.lines.filter((l) => l.msg === 'reload requested while the gateway is starting; ignored, the gateway keeps starting')).toHaveLength(1);
   }, 30_000);
 
   it('wrong secret: exit 3 at once although startTimeout is 30 s, one fatal line (and one stderr line) naming gateway.drachtio.secret / DXG_DRACHTIO_SECRET, never "timeout" nor a retry', async () => {
@@ -109,11 +110,11 @@ describe('a fatal start failure stops everything and exits 3 in bounded time (is
 });
 
 describe('after a good start (issue #14)', () => {
-  it('SIGHUP is logged once per signal as "reload is not supported yet" and the gateway keeps running; SIGTERM then exits 0', async () => {
+  it('SIGHUP reloads the configuration once per signal (issue #9) and the gateway keeps running; SIGTERM then exits 0', async () => {
     const config = await writeGatewayConfig(mkdtempSync(path.join(dir, 'hup-')), { host: target.adminHost, port: target.adminPort, secret: target.secret }, 10);
     const run = (running = startCli(cli, ['start', '--config', config]));
     await run.waitForLine((l) => l.msg === 'gateway started', 15_000, '"gateway started"');
-    const hup = (l: LogLine) => l.msg === 'reload is not supported yet; SIGHUP ignored, the gateway keeps running';
+    const hup = (l: LogLine) => l.msg === 'configuration reloaded';
     run.child.kill('SIGHUP');
     await run.waitForLine(hup, 5_000, 'the SIGHUP line');
     run.child.kill('SIGHUP');

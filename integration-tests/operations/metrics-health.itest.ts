@@ -8,13 +8,13 @@
  */
 import * as path from 'node:path';
 import type { Element } from '@xmpp/xml';
-import pino from 'pino';
 import { LAB_DIR, NATIVE } from '../../lab/native/lab-gateway-config';
 import { startNativeLab, type NativeLab } from '../../lab/native/native-lab';
 import { sipAddress } from '../harness/drachtio-target';
 import { allocatePort } from '../harness/local-ports';
 import { runSippUac } from '../harness/sipp';
 import { connectClient, type LabClient } from '../harness/xmpp-client';
+import { labRunDir } from '../harness/xmpp-peers';
 import { finalStatus } from '../im-e2e/sip-side';
 
 interface Sample { readonly name: string; readonly labels: Record<string, string>; readonly value: number }
@@ -46,7 +46,7 @@ describe('metrics and health of a running gateway, counted against real traffic 
 
   beforeAll(async () => {
     const adminPort = await allocatePort({ from: 19460, to: 19499 }, ['tcp']);
-    lab = await startNativeLab({ logger: pino({ level: 'silent' }), adminPort });
+    lab = await startNativeLab({ logFile: path.join(labRunDir(), `metrics-health-${Date.now()}.log`), adminPort });
     romeo = await connectClient({ service: lab.ejabberd.c2sService, caPem: lab.ejabberd.caPem, domain: NATIVE.ejabberd.domain, username: 'romeo', password: 'secret' });
     await romeo.fetchRoster();
     await romeo.sendPresence();

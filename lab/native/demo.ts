@@ -6,7 +6,6 @@
  * whole run 3 minutes.
  */
 import * as path from 'node:path';
-import pino from 'pino';
 import type { Element } from '@xmpp/xml';
 import { finalStatus } from '../../integration-tests/im-e2e/sip-side';
 import { sipAddress } from '../../integration-tests/harness/drachtio-target';
@@ -52,9 +51,8 @@ const elapsed = (): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 async function main(): Promise<number> {
   const logFile = path.join(labRunDir(), `native-lab-demo-${Date.now()}.log`);
-  const logger = pino({ level: 'info', base: { service: 'dxg-lab' } }, pino.destination({ dest: logFile, sync: true, mkdir: true }));
   say('Starting the native lab (no Docker) …');
-  const lab = await startNativeLab({ logger });
+  const lab = await startNativeLab({ logFile });
   let romeo: LabClient | undefined;
   try {
     say(`(lab up after ${elapsed()})`);

@@ -26,6 +26,7 @@ export interface NativeOverrides {
   readonly presencePath: string;
   /** gateway.admin port (the compose lab's 9464 unless a test needs a free one); on the gateway's address. */
   readonly adminPort: number;
+  readonly adminToken?: string;
 }
 
 /** lab/gateway.yaml as YAML text, with the network-specific keys pointed at loopback. */
@@ -40,6 +41,15 @@ export function nativeGatewayYaml(o: NativeOverrides, source = fs.readFileSync(L
   doc.setIn(['gateway', 'presence', 'store', 'path'], o.presencePath);
   doc.setIn(['gateway', 'admin', 'host'], NATIVE.gateway.address);
   doc.setIn(['gateway', 'admin', 'port'], o.adminPort);
+  if (o.adminToken !== undefined) doc.setIn(['gateway', 'admin', 'token'], o.adminToken);
+  // The file is written elsewhere (a run directory): certificate paths must not depend on where.
+  const certs = doc.getIn(['gateway', 's2s', 'certificates']) as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> } | undefined;
+  for (const c of certs?.items ?? []) {
+    for (const k of ['key', 'cert']) {
+      const v = c.get(k);
+      if (typeof v === 'string' && !path.isAbsolute(v)) c.set(k, path.join(LAB_DIR, v));
+    }
+  }
   const partners = doc.get('partners') as { items: Array<{ get(k: string): unknown; set(k: string, v: unknown): void }> } | undefined;
   const peer = partners?.items.find((p) => p.get('domain') === NATIVE.ejabberd.domain);
   if (!peer) throw new Error(`${LAB_GATEWAY_YAML}: no partner ${NATIVE.ejabberd.domain}`);

@@ -20,9 +20,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type pino from 'pino';
+import pino from 'pino';
+import { main } from '../../bin/cli';
 import { startGateway, type RunningGateway } from '../../bin/start-gateway';
-import { parseConfigText } from '../../config/load';
 import { startDrachtioTarget, type DrachtioTarget } from '../../integration-tests/harness/drachtio-target';
 import { startEjabberd } from '../../integration-tests/harness/ejabberd';
 import { mapHosts, type HostsMapping } from '../../integration-tests/harness/hosts';
@@ -50,15 +50,20 @@ export interface NativeLab {
   readonly caFile: string;
   /** The gateway's admin endpoint, e.g. http://127.0.40.1:9464 (/metrics, /healthz, /readyz). */
   readonly adminUrl: string;
+  /** What SIGHUP does to the running gateway: reload its configuration file. */
+  sighup(): void;
   /** The next request the lab's SIP UA received (from its -trace_msg log), bounded. */
   nextSipMessage(timeoutMs: number): Promise<TracedSip>;
   stop(): Promise<void>;
 }
 
 export interface NativeLabOptions {
-  readonly logger: pino.Logger;
+  /** Where the gateway's JSON log goes; default stdout. */
+  readonly logFile?: string;
   /** gateway.admin port; default 9464, as in the compose lab. */
   readonly adminPort?: number;
+  /** gateway.admin.token (POST /reload); default none. */
+  readonly adminToken?: string;
 }
 
 /**
@@ -102,6 +107,42 @@ function sipUserAgent(port: number): { next(timeoutMs: number): Promise<TracedSi
   };
 }
 
+/**
+ * The gateway as an operator runs it: the CLI's `start` (bin/cli.ts main) on the
+ * configuration file, in this process, so SIGHUP-style reloads and the admin
+ * endpoint behave as in production. Resolves once it serves, with its handle.
+ */
+async function startViaCli(configFile: string, logFile: string | undefined): Promise<{ gateway: RunningGateway; sighup(): void; stop(): Promise<void> }> {
+  let hup: (() => void) | undefined;
+  let shutdown: ((reason: string) => void) | undefined;
+  const stopped = new Promise<string>((r) => { shutdown = r; });
+  let started: ((g: RunningGateway) => void) | undefined;
+  const up = new Promise<RunningGateway>((r) => { started = r; });
+  let stderr = '';
+  const exit = main(['start', '--config', configFile], {
+    stdout: process.stdout,
+    stderr: { write: (s: string) => { stderr += s; return true; } },
+    env: {},
+    ...(logFile ? { logDestination: pino.destination({ dest: logFile, sync: true, mkdir: true }) } : {}),
+    startGateway: async (c, l, opts) => {
+      const g = await startGateway(c, l, opts);
+      started?.(g);
+      return g;
+    },
+    waitForShutdown: () => stopped,
+    onReloadRequest: (cb) => { hup = cb; return () => { hup = undefined; }; },
+  });
+  const gateway = await Promise.race([up, exit.then((code) => { throw new Error(`the gateway exited ${code} at start: ${stderr.trim()}`); })]);
+  return {
+    gateway,
+    sighup: () => hup?.(),
+    async stop() {
+      shutdown?.('lab stopped');
+      await exit;
+    },
+  };
+}
+
 export async function startNativeLab(o: NativeLabOptions): Promise<NativeLab> {
   requireRoot('the native lab');
   const hosts: HostsMapping = mapHosts([
@@ -109,10 +150,10 @@ export async function startNativeLab(o: NativeLabOptions): Promise<NativeLab> {
     { name: NATIVE.ejabberd.domain, address: NATIVE.ejabberd.address },
   ]);
   let drachtio: DrachtioTarget | undefined;
-  let gateway: RunningGateway | undefined;
+  let gw: Awaited<ReturnType<typeof startViaCli>> | undefined;
   let ua: ReturnType<typeof sipUserAgent> | undefined;
   const stop = async (): Promise<void> => {
-    await gateway?.stop().catch(() => undefined);
+    await gw?.stop().catch(() => undefined);
     await ua?.stop().catch(() => undefined);
     await stopAllPeers();
     await drachtio?.stop();
@@ -130,18 +171,19 @@ export async function startNativeLab(o: NativeLabOptions): Promise<NativeLab> {
       sipUaPort,
       presencePath: path.join(runDir, 'presence.sqlite'),
       adminPort: o.adminPort ?? 9464,
+      ...(o.adminToken ? { adminToken: o.adminToken } : {}),
     });
     const configFile = path.join(runDir, 'gateway.yaml');
     fs.writeFileSync(configFile, yaml);
-    // Relative certificate paths stay relative to lab/, as in the compose lab.
-    const parsed = parseConfigText(yaml, { baseDir: LAB_DIR, checkFiles: true, env: {}, sourceName: configFile });
-    if (!parsed.ok) throw new Error(`lab/gateway.yaml refused: ${JSON.stringify(parsed.error.errors)}`);
-    gateway = await startGateway(parsed.value.config, o.logger);
+    gw = await startViaCli(configFile, o.logFile);
     await waitForPort(NATIVE.gateway.address, 5269, 5000);
-    const g = gateway;
+    const g = gw;
     const d = drachtio;
     const u = ua;
-    return { drachtio: d, gateway: g, ejabberd, configFile, sipUaPort, caFile: pki.ca.certFile, adminUrl: `http://${g.admin?.host}:${g.admin?.port}`, nextSipMessage: (ms) => u.next(ms), stop };
+    return {
+      drachtio: d, gateway: g.gateway, ejabberd, configFile, sipUaPort, caFile: pki.ca.certFile,
+      adminUrl: `http://${g.gateway.admin?.host}:${g.gateway.admin?.port}`, nextSipMessage: (ms) => u.next(ms), sighup: g.sighup, stop,
+    };
   } catch (e) {
     await stop();
     throw e;

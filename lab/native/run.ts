@@ -5,7 +5,6 @@
  * Ctrl-C (SIGINT) or SIGTERM, then stops everything it started.
  */
 import * as path from 'node:path';
-import pino from 'pino';
 import { sipAddress } from '../../integration-tests/harness/drachtio-target';
 import { LAB_DIR, NATIVE } from './lab-gateway-config';
 import { describeDrachtio, startNativeLab } from './native-lab';
@@ -17,8 +16,7 @@ const WAIT_MS = 60_000;
 const say = (s: string): void => { process.stdout.write(`${s}\n`); };
 
 async function main(): Promise<void> {
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'dxg-lab' } });
-  const lab = await startNativeLab({ logger });
+  const lab = await startNativeLab({});
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -28,6 +26,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // As with the real CLI: SIGHUP re-reads the lab's configuration file.
+  process.on('SIGHUP', () => lab.sighup());
   say(`
 The native lab is up.
   drachtio  ${describeDrachtio(lab.drachtio)}
