@@ -26,6 +26,8 @@ export interface WatcherOptions {
   readonly from: string;
   /** uac_presence_watch.xml: the NOTIFY body text after which sipp refreshes. */
   readonly mark?: string;
+  /** uac_presence_until_terminated.xml: the SUBSCRIBE's Expires (default 3600). */
+  readonly expires?: number;
   readonly timeoutMs: number;
 }
 
@@ -51,7 +53,11 @@ export function startWatcher(target: Pick<DrachtioTarget, 'sipHost' | 'sipPort'>
   const read = (): string => {
     try { return readFileSync(file, 'utf8'); } catch { return ''; }
   };
-  const vars: Record<string, string> = { RURI: o.ruri, FROM: o.from, ...(o.mark !== undefined ? { MARK: o.mark } : {}) };
+  const vars: Record<string, string> = {
+    RURI: o.ruri, FROM: o.from,
+    ...(o.mark !== undefined ? { MARK: o.mark } : {}),
+    ...(o.scenario === 'uac_presence_until_terminated.xml' ? { EXPIRES: String(o.expires ?? 3600) } : {}),
+  };
   // A second -message_file wins over the harness's own (sipp keeps the last), so the trace is readable while sipp runs.
   const done = runSippUac(sipAddress(target), { scenario: o.scenario, vars, timeoutMs: o.timeoutMs, extraArgs: ['-message_file', file] })
     .then((r) => ({ ...r, messages: read() }))

@@ -10,6 +10,7 @@ import xml, { type Element } from '@xmpp/xml';
 import { E2E, PEER_KINDS, START_MS, STOP_MS, startE2ELab, type E2ELab, type PeerKind } from '../im-e2e/e2e-lab';
 import { describeSipp, tracedMessages } from '../im-e2e/sip-side';
 import { runSippUac } from '../harness/sipp';
+import { connectClient } from '../harness/xmpp-client';
 import { sipAddress } from '../harness/drachtio-target';
 import { readPidf, startWatcher, stateOf } from './sip-watcher';
 
@@ -127,6 +128,53 @@ describe.each<PeerKind>(PEER_KINDS)('a SIP user watches romeo on %s (RFC 8048 §
     // Neither lab server answers a probe from a non-contact, so the §7 fetch times out (fetchTimeout, then a sweep).
     expect({ state: n && stateOf(n), body: n?.body.length }).toEqual({ state: 'terminated;reason=timeout', body: 0 });
   }, 40_000);
+
+  it('one PIDF tuple per resource (§6.2): a second resource "desk phone" appears as its own tuple ID-desk_20_phone with its <show> and note, and goes closed when that session ends, the first untouched', async () => {
+    const peer = lab.peer(kind);
+    const romeo = peer.client('romeo');
+    const res1 = `ID-${romeo.jid.split('/')[1]}`;
+    const mark = `multi-${kind}-${Date.now()}`;
+    const w = startWatcher(lab.target, { scenario: 'uac_presence_watch.xml', ruri: `sip:romeo@${domain()}`, from: '<sip:hank@sip.test>', mark, timeoutMs: 90_000 });
+    await romeo.waitForStanza(presenceOf('subscribe', 'hank@sip.test'), STEP_MS);
+    await w.waitForNotify((n) => stateOf(n) === 'pending', STEP_MS, 'pending');
+    await romeo.send(xml('presence', { to: 'hank@sip.test', type: 'subscribed' }));
+    const first = await w.waitForNotify((n) => n.body.length > 0, STEP_MS, 'first resource');
+    expect(readPidf(first.body).tuples.map((t) => [t.id, t.basic])).toEqual([[res1, 'open']]);
+
+    const desk = await connectClient({ service: peer.handle.c2sService, caPem: peer.handle.caPem, domain: domain(), username: 'romeo', password: 'romeo-pw', resource: 'desk phone' });
+    try {
+      await desk.sendPresence({}, xml('show', {}, 'xa'), xml('status', {}, 'am Schreibtisch ☎'));
+      const two = await w.waitForNotify((n) => n.body.includes(Buffer.from('am Schreibtisch ☎')), STEP_MS, 'second resource', first.index + 1);
+      const doc = readPidf(two.body);
+      expect(doc.tuples.map((t) => t.id).sort()).toEqual([res1, 'ID-desk_20_phone'].sort());
+      expect(doc.tuples.find((t) => t.id === 'ID-desk_20_phone')).toEqual({ id: 'ID-desk_20_phone', basic: 'open', show: 'xa', notes: ['am Schreibtisch ☎'] });
+      expect(doc.tuples.find((t) => t.id === res1)?.basic).toBe('open');
+    } finally {
+      await desk.stop();
+    }
+    // The server sends the ended session's unavailable from its full JID (RFC 6121 §4.5.2).
+    const closed = await w.waitForNotify((n) => n.body.length > 0 && readPidf(n.body).tuples.some((t) => t.id === 'ID-desk_20_phone' && t.basic === 'closed'), STEP_MS, 'second resource closed');
+    expect(readPidf(closed.body).tuples.find((t) => t.id === res1)?.basic).toBe('open');
+    await romeo.sendPresence({}, xml('status', {}, mark)); // sipp's cue: refresh, then Expires: 0
+    const r = await w.done;
+    expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+  }, 120_000);
+
+  it('a subscription the SIP user does not refresh expires (§5.3.3): NOTIFY terminated;reason=timeout with a closed PIDF, and romeo gets <presence type=unavailable/>, not unsubscribe', async () => {
+    const romeo = lab.peer(kind).client('romeo');
+    const w = startWatcher(lab.target, { scenario: 'uac_presence_until_terminated.xml', ruri: `sip:romeo@${domain()}`, from: '<sip:ivy@sip.test>', expires: 2, timeoutMs: 40_000 });
+    await romeo.waitForStanza(presenceOf('subscribe', 'ivy@sip.test'), STEP_MS);
+    await romeo.send(xml('presence', { to: 'ivy@sip.test', type: 'subscribed' }));
+    await w.waitForNotify((n) => n.body.length > 0 && stateOf(n) === 'active', STEP_MS, 'presence');
+    // Expires 2 s; the gateway's sweep runs every 5 s (gateway.presence.sweepInterval default).
+    const ended = await w.waitForNotify((n) => stateOf(n).startsWith('terminated'), 20_000, 'expiry');
+    expect(stateOf(ended)).toBe('terminated;reason=timeout');
+    expect(readPidf(ended.body).tuples.map((t) => t.basic)).toEqual(['closed']);
+    await romeo.waitForStanza(presenceOf('unavailable', 'ivy@sip.test'), STEP_MS);
+    expect(romeo.received.filter(presenceOf('unsubscribe', 'ivy@sip.test'))).toEqual([]);
+    const r = await w.done;
+    expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+  }, 60_000);
 
   it('unsubscribed (the contact declines) → NOTIFY terminated;reason=rejected (§5.3.1)', async () => {
     const romeo = lab.peer(kind).client('romeo');
