@@ -43,8 +43,17 @@ export interface StartOptions {
   readonly resolver?: SrvResolver;
   /** Tests shorten the drachtio reconnect backoff. */
   readonly drachtio?: DrachtioLinkOptions;
+  /** Longest stop() waits for SIP transactions in flight before closing (default 5 s). */
+  readonly drainTimeoutMs?: number;
   /** POST /reload on the admin endpoint: the CLI re-reads its configuration file and calls reload(). */
   readonly reloadRequested?: () => Promise<ReloadReport>;
+}
+
+const DRAIN_MS = 5000;
+
+/** Resolves when `done()` holds or after `ms`, polling every 20 ms (bounded). */
+async function settled(done: () => boolean, ms: number): Promise<void> {
+  for (let waited = 0; waited < ms && !done(); waited += 20) await new Promise((r) => setTimeout(r, 20));
 }
 
 /**
@@ -90,7 +99,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
   // Registered before the gateway's routes so they see every SIP request first (srf runs middleware
   // in order): the counter first, so the shedder's 503s are counted too.
   (srf as unknown as { use(fn: unknown): void }).use(sipMetricsMiddleware(metrics));
-  (srf as unknown as { use(fn: unknown): void }).use(createInboundShedding(logger, { maxInFlight: dl.maxInboundRequests, retryAfterSeconds: 2 }).middleware);
+  const shedding = createInboundShedding(logger, { maxInFlight: dl.maxInboundRequests, retryAfterSeconds: 2 });
+  (srf as unknown as { use(fn: unknown): void }).use(shedding.middleware);
   const xmppOut = createXmppOut(edge);
   let presence: PresenceRuntime | undefined;
   try {
@@ -117,6 +127,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
   let admin: AdminServer | undefined;
   const stopAll = async (): Promise<void> => {
     await admin?.close();
+    // SIGTERM (issue #9): stop taking SIP requests, let the accepted ones and the SIP requests
+    // we sent get their answers (bounded), then close the streams with system-shutdown.
+    shedding.drain();
+    await settled(() => shedding.inFlight() === 0 && gate.stats().outstanding === 0 && gate.stats().queued === 0, opts.drainTimeoutMs ?? DRAIN_MS);
     // Subscriptions stay in the store (and in drachtio's dialogs): a restart, or another
     // node on the same store, resumes them (RFC 8048 §5; issue #8 "survive a restart").
     await presence?.stopSweeps();

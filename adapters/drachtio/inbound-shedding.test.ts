@@ -68,6 +68,19 @@ describe('SIP → XMPP shedding past the in-flight cap (issue #13; RFC 3261 §21
     expect(offer(s.middleware).passed).toBe(true);
   });
 
+  it('on shutdown answers every new request 503 with Retry-After while the accepted ones finish (issue #9)', () => {
+    const log = logSpy();
+    const s = createInboundShedding(log, { maxInFlight: 10, retryAfterSeconds: 2 });
+    const accepted = offer(s.middleware);
+    s.drain();
+    const late = offer(s.middleware);
+    expect([late.passed, late.res.sent]).toEqual([false, { status: 503, reason: 'Service Unavailable', headers: { 'Retry-After': '2' } }]);
+    expect(s.inFlight()).toBe(1);
+    accepted.res.finish();
+    expect(s.inFlight()).toBe(0);
+    expect(log.lines).toEqual([['info', 'shutting down: new SIP requests are answered 503 with Retry-After']]);
+  });
+
   it('logs one line when shedding starts and one when it ends, not one per shed request', () => {
     const log = logSpy();
     const s = createInboundShedding(log, { maxInFlight: 1, retryAfterSeconds: 1 });

@@ -19,6 +19,12 @@ export interface InboundShedding {
   /** srf middleware: `srf.use(shedding.middleware)` before the gateway's routes. */
   readonly middleware: (req: ReqLike, res: ResLike, next: () => void) => void;
   inFlight(): number;
+  /**
+   * Shutdown (SIGTERM, issue #9): from now on every new request is answered 503 with
+   * Retry-After at once (RFC 3261 §21.5.4: another node, or this one restarted, takes it),
+   * while those already accepted finish.
+   */
+  drain(): void;
 }
 
 /**
@@ -32,10 +38,19 @@ export function createInboundShedding(log: Log, o: InboundSheddingOptions): Inbo
   let inFlight = 0;
   let shedding = false;
   let shed = 0;
+  let draining = false;
   const forgetAfterMs = o.forgetAfterMs ?? 32_000;
   return {
     inFlight: () => inFlight,
+    drain() {
+      if (!draining) log.info({ inFlight }, 'shutting down: new SIP requests are answered 503 with Retry-After');
+      draining = true;
+    },
     middleware(req, res, next) {
+      if (draining) {
+        res.send(503, 'Service Unavailable', { headers: { 'Retry-After': String(o.retryAfterSeconds) } });
+        return;
+      }
       if (inFlight >= o.maxInFlight) {
         shed += 1;
         if (!shedding) {
