@@ -106,6 +106,8 @@ export interface GatewayConfigOptions {
   readonly partnerTypes?: Partial<Record<PeerKind, 'Federated' | 'PublicVerified' | 'PublicUnverified'>>;
   /** More gateway.presence keys (nodeId, sweepInterval, liveness, maxWatchersPerContact …). */
   readonly presence?: Readonly<Record<string, string | number | boolean>>;
+  /** gateway.s2s.listen.host; default E2E.gateway.address (what sip.test resolves to). */
+  readonly listenHost?: string;
 }
 
 let storeSeq = 0;
@@ -130,7 +132,7 @@ gateway:
     supportsTcp: false
     trustedSources: [127.0.0.1]
   s2s:
-    listen: { host: ${E2E.gateway.address}, port: 5269 }
+    listen: { host: ${o.listenHost ?? E2E.gateway.address}, port: 5269 }
     certificates:
       - { domain: ${E2E.gateway.domain}, key: ${JSON.stringify(leaf.keyFile)}, cert: ${JSON.stringify(leaf.certFile)} }
     caFile: ${JSON.stringify(o.pki.ca.certFile)}
@@ -195,6 +197,21 @@ export interface E2ELab {
    * new one afterwards. The peers and their clients stay up.
    */
   restartGateway(): Promise<void>;
+  /** Stops the gateway for good (as a node going down); `gateway` throws afterwards. */
+  stopGateway(): Promise<void>;
+  /**
+   * Starts another gateway node from this lab's configuration with other gateway.presence
+   * keys (its own nodeId) and its own S2S listen address, on the same drachtio target and
+   * presence store. Nothing resolves sip.test to that address: XMPP peers cannot dial it,
+   * but it dials them (see presence-e2e/presence-two-nodes.itest.ts). lab.stop() stops it.
+   */
+  startNode(o: { readonly label: string; readonly listenHost: string; readonly presence: Readonly<Record<string, string | number | boolean>> }): Promise<LabNode>;
+  stop(): Promise<void>;
+}
+
+export interface LabNode {
+  readonly gateway: RunningGateway;
+  readonly log: GatewayLog;
   stop(): Promise<void>;
 }
 
@@ -248,9 +265,11 @@ export async function startE2ELab(o: E2ELabOptions): Promise<E2ELab> {
   let target: DrachtioTarget | undefined;
   let gateway: RunningGateway | undefined;
   const peers: Partial<Record<PeerKind, LabPeer>> = {};
+  const nodes: LabNode[] = [];
   const stop = async (): Promise<void> => {
     await Promise.allSettled(Object.values(peers).flatMap((p) => [...(p?.clients.values() ?? [])].map((c) => c.stop())));
     await gateway?.stop().catch(() => undefined);
+    await Promise.allSettled(nodes.map((n) => n.stop()));
     await stopAllPeers();
     await target?.stop();
     hosts.remove();
@@ -258,16 +277,19 @@ export async function startE2ELab(o: E2ELabOptions): Promise<E2ELab> {
   try {
     target = await startDrachtioTarget({ ...o.double, timerFMs: o.timerFMs ?? 32_000 });
     const proxyPort = await allocatePort({ from: 15070, to: 15599 }, ['udp', 'tcp']);
-    const yaml = gatewayYaml({
-      target, proxyPort, pki,
-      ...(o.drachtioLimits ? { drachtioLimits: o.drachtioLimits } : {}),
-      ...(o.presenceStore ? { presenceStore: o.presenceStore } : {}),
-      ...(o.partnerTypes ? { partnerTypes: o.partnerTypes } : {}),
-      ...(o.presence ? { presence: o.presence } : {}),
-    });
-    const parsed = parseConfigText(yaml, { baseDir: __dirname, checkFiles: true, env: {} });
-    if (!parsed.ok) throw new Error(`lab gateway config refused: ${JSON.stringify(parsed.error.errors)}`);
-    const config = parsed.value.config;
+    const store = o.presenceStore ?? labSqliteStore();
+    const configFor = (extra: Pick<GatewayConfigOptions, 'presence' | 'listenHost'>) => {
+      const yaml = gatewayYaml({
+        target: target!, proxyPort, pki, presenceStore: store,
+        ...(o.drachtioLimits ? { drachtioLimits: o.drachtioLimits } : {}),
+        ...(o.partnerTypes ? { partnerTypes: o.partnerTypes } : {}),
+        ...extra,
+      });
+      const parsed = parseConfigText(yaml, { baseDir: __dirname, checkFiles: true, env: {} });
+      if (!parsed.ok) throw new Error(`lab gateway config refused: ${JSON.stringify(parsed.error.errors)}`);
+      return parsed.value.config;
+    };
+    const config = configFor(o.presence ? { presence: o.presence } : {});
     const { logger, log } = memoryLog(o.label);
     gateway = await startGateway(config, logger);
     await waitForPort(E2E.gateway.address, 5269, 5000);
@@ -294,6 +316,27 @@ export async function startE2ELab(o: E2ELabOptions): Promise<E2ELab> {
         await old?.stop();
         gateway = await startGateway(config, logger);
         await waitForPort(E2E.gateway.address, 5269, 5000);
+      },
+      async stopGateway() {
+        const old = gateway;
+        gateway = undefined;
+        await old?.stop();
+      },
+      async startNode(n) {
+        const m = memoryLog(n.label);
+        const g = await startGateway(configFor({ presence: n.presence, listenHost: n.listenHost }), m.logger);
+        let stopped = false;
+        const node: LabNode = {
+          gateway: g, log: m.log,
+          async stop() {
+            if (stopped) return;
+            stopped = true;
+            await g.stop().catch(() => undefined);
+          },
+        };
+        nodes.push(node);
+        await waitForPort(n.listenHost, 5269, 5000);
+        return node;
       },
       stop,
     };
