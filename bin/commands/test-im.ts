@@ -129,7 +129,7 @@ export async function testIm(cmd: TestImCommand, ctx: CommandContext): Promise<{
     for (const e of errors) step('error', false, `error stanza back: <${stanzaCondition(e)}/>`);
     const s = edge.streams().find((x) => x.direction === 'outbound' && x.remote === toJid.domain);
     if (s && s.inDoubt === 0) step('confirm', true, `${toJid.domain} acknowledged the stanza (XEP-0198)`);
-    else if (s) step('confirm', undefined, `no error on this stream within ${LINGER_MS} ms; ${toJid.domain} confirms through our domain's listener (the running gateway), not visible here`);
+    else if (s) step('confirm', undefined, `no stream error within ${LINGER_MS} ms; no XEP-0198 ack here: ${toJid.domain}'s answers (XEP-0199 ping, error stanzas) go to ${fromJid.domain}'s listener, the running gateway`);
     return done({ stanza: serializeXml(message), streams: edge.streams() });
   } finally {
     clearTimeout(timer);
