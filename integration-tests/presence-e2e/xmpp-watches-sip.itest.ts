@@ -38,6 +38,9 @@ const NOTIFIES: ReadonlyArray<readonly [string, string, PresenceView]> = [
   ['basic closed', pidf('sip:alice@sip.test', { basic: 'closed' }), { type: 'unavailable' }],
 ];
 
+/** The gateway puts no xml:lang on a status the PIDF did not label; Prosody stamps its default on it (RFC 6120 §4.7.4). */
+const unlabeledLang = (kind: PeerKind): { lang?: string } => (kind === 'prosody' ? { lang: 'en' } : {});
+
 let lab: E2ELab;
 
 beforeAll(async () => {
@@ -63,7 +66,7 @@ describe.each<PeerKind>(PEER_KINDS)('romeo@%s watches alice@sip.test (RFC 8048 �
       const got = await waitForPresences(c, ALICE, 1 + NOTIFIES.length, 30_000, since);
       // The gateway puts no xml:lang on a status the PIDF did not label; Prosody stamps its
       // default language on such stanzas (RFC 6120 §4.7.4 lets a server do that), ejabberd does not.
-      const unlabeled = kind === 'prosody' ? { lang: 'en' } : {};
+      const unlabeled = unlabeledLang(kind);
       expect(got.map(viewOf)).toEqual([{ type: 'subscribed' }, ...NOTIFIES.map(([, , v]) => (v.status !== undefined && v.lang === undefined ? { ...v, ...unlabeled } : v))]);
       for (const p of got) expect(p.attrs.to).toMatch(new RegExp(`^romeo@${E2E[kind].domain.replace(/\./g, '\\.')}`));
 
@@ -93,6 +96,38 @@ describe.each<PeerKind>(PEER_KINDS)('romeo@%s watches alice@sip.test (RFC 8048 �
       expect(last.header('Expires')).toBe('0');
       expect(last.header('Call-ID')).toBe(first.header('Call-ID'));
       expect(last.header('To')).toMatch(/^<sip:alice@sip\.test>;tag=/);
+    } finally {
+      await uas.stop();
+    }
+  }, 60_000);
+
+  it('romeo logging in again makes his server probe alice: a poll SUBSCRIBE Expires: 0 in a new dialog, whose one NOTIFY answers with her presence; the subscription stays (RFC 8048 §7, RFC 6121 §4.3)', async () => {
+    const uas = await startPresentity(lab.proxyPort, 'uas_presentity_poll.xml', {}, 40_000, ['-m', '2']);
+    try {
+      const c = romeo();
+      const since = c.received.length;
+      await c.send(xml('presence', { to: ALICE, type: 'subscribe' }));
+      expect((await waitForPresences(c, ALICE, 2, 20_000, since)).map(viewOf)).toEqual([{ type: 'subscribed' }, { status: 'Alice in dialog 1', ...unlabeledLang(kind) }]);
+      const record = () => lab.gateway.presence?.store.getSubscription(`romeo@${E2E[kind].domain}`, ALICE);
+      const dialog = (await record())?.dialogId;
+
+      await lab.peer(kind).relogin(); // initial presence of a new session: the server probes every contact it is subscribed to
+      const again = romeo();
+      expect(again).not.toBe(c);
+      const polled = await waitForPresences(again, ALICE, 1, 20_000);
+      expect(polled.map(viewOf)).toEqual([{ show: 'dnd', status: 'Alice polled in dialog 2', ...unlabeledLang(kind) }]);
+      expect((await record())?.dialogId).toBe(dialog); // the long-lived subscription is untouched
+
+      await again.send(xml('presence', { to: ALICE, type: 'unsubscribe' }));
+      const r = await uas.done;
+      expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+      const subs = receivedRequests(r).filter((m) => m.startLine.startsWith('SUBSCRIBE '));
+      const poll = subs.find((m) => m.header('Call-ID') !== subs[0]?.header('Call-ID'));
+      expect(poll?.startLine).toBe('SUBSCRIBE sip:alice@sip.test SIP/2.0');
+      expect(poll?.header('Expires')).toBe('0');
+      expect(poll?.header('To')).toBe('<sip:alice@sip.test>'); // a new dialog
+      expect(poll?.header('From')).toMatch(new RegExp(`^<${romeoSip.replace(/\./g, '\\.')}>;tag=`));
+      expect(subs.map((m) => m.header('Expires'))).toEqual(['3600', '0', '0']); // subscribe, poll, unsubscribe
     } finally {
       await uas.stop();
     }
