@@ -168,3 +168,10 @@ describe('a presence flood from one partner (RFC 8048 §8.1: the gateway must no
     await finish(watcher, mark);
   }, 150_000);
 });
+
+describe('the gateway itself', () => {
+  it('logged no error-level line through all of the above (bad input is refused with a protocol error and an info/warn line, never an internal error)', () => {
+    const errors = lab.log.lines.filter((l) => typeof l.level === 'number' && l.level >= 50);
+    expect(errors.map((l) => `${String(l.msg)} ${JSON.stringify({ ...l, msg: undefined, time: undefined, pid: undefined, hostname: undefined })}`)).toEqual([]);
+  });
+});

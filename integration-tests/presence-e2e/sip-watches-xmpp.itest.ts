@@ -219,3 +219,10 @@ describe.each<PeerKind>(PEER_KINDS)('a SIP user watches romeo on %s (RFC 8048 §
     expect(romeo.received.slice(before).filter(fromBare('dave@sip.test'))).toEqual([]);
   }, 30_000);
 });
+
+describe('the gateway itself', () => {
+  it('logged no error-level line through all of the above (bad input is refused with a protocol error and an info/warn line, never an internal error)', () => {
+    const errors = lab.log.lines.filter((l) => typeof l.level === 'number' && l.level >= 50);
+    expect(errors.map((l) => `${String(l.msg)} ${JSON.stringify({ ...l, msg: undefined, time: undefined, pid: undefined, hostname: undefined })}`)).toEqual([]);
+  });
+});
