@@ -10,7 +10,7 @@ import { EXIT_STEP_FAILED } from '../../bin/commands/command-context';
 import { diagnose } from '../../bin/commands/diagnose';
 import { loadConfigFile } from '../../config/load';
 import type { Finding } from '../../bin/commands/diagnose-report';
-import { OPS, TEST_MS, useOpsLab } from './ops-lab';
+import { OPS, TEST_MS, runProcess, useOpsLab } from './ops-lab';
 
 const lab = useOpsLab();
 
@@ -104,6 +104,13 @@ describe('diagnose against real ejabberd (strict) and Prosody (dialback)', () =>
     // No proxyFqdn without a partner entry: the A record (/etc/hosts) on 5269 (RFC 6120 §3.2.2).
     expect(textOf(doc.findings, 'dns.peer.fallback')).toMatch(/falling back to prosody\.ops\.test:5269/);
     expect(statusOf(doc.findings, 'dialback')).toEqual(['pass']);
+  }, TEST_MS);
+
+  it('as a process (bin/drachtio-xmpp-gateway.ts): diagnose exits 0 by itself once done, its probe connection closed (no forced exit)', async () => {
+    const r = await runProcess(['diagnose', OPS.ejabberd.domain, '-c', lab.config('process'), '--timeout', '5'], 30_000);
+    expect(r.stderr).not.toMatch(/forcing exit/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✓ federation with ejabberd\.ops\.test should work$/m);
   }, TEST_MS);
 
   it('nothing listening: the TCP step fails and names the target (exit 4)', async () => {

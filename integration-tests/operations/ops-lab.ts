@@ -9,6 +9,7 @@
  * same configuration (listener on 127.0.32.1:5269): the "running gateway"
  * that answers the peers' dialback verifications.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pino from 'pino';
@@ -161,4 +162,18 @@ export function useOpsLab(): OpsLab {
       await g?.stop();
     },
   };
+}
+
+/** The CLI entry point as a child process (tsx), bounded; SIGKILLed if it outlives `timeoutMs`. */
+export function runProcess(argv: readonly string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const root = path.join(__dirname, '..', '..');
+  return new Promise((resolve) => {
+    const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), [path.join(root, 'bin', 'drachtio-xmpp-gateway.ts'), ...argv], { cwd: root, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
 }

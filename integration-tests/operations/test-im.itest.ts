@@ -10,7 +10,7 @@
 import type { Element } from '@xmpp/xml';
 import { EXIT_STEP_FAILED } from '../../bin/commands/command-context';
 import type { Step } from '../../bin/commands/test-im-report';
-import { OPS, TEST_MS, useOpsLab } from './ops-lab';
+import { OPS, TEST_MS, runProcess, useOpsLab } from './ops-lab';
 
 const lab = useOpsLab();
 const FROM = `sip:alice@${OPS.gateway.domain}`;
@@ -43,6 +43,16 @@ describe('test-im against real ejabberd (SASL EXTERNAL) and Prosody (dialback)',
     const m = await got;
     expect(String(m.attrs.from).split('/')[0]).toBe(`alice@${OPS.gateway.domain}`);
     expect(m.attrs.type).toBe('chat');
+  }, TEST_MS);
+
+  it('as a process (bin/drachtio-xmpp-gateway.ts): test-im exits 0 by itself once done, nothing left holding the event loop (no forced exit)', async () => {
+    const text = `test-im process ${Date.now()}`;
+    const got = lab.romeo.waitForStanza(bodyIs(text), 30_000);
+    const r = await runProcess(['test-im', '--from', FROM, '--to', ROMEO, '--text', text, '-c', lab.config('process'), '--timeout', '15'], 40_000);
+    expect(r.stderr).not.toMatch(/forcing exit/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✓ test-im passed$/m);
+    await got;
   }, TEST_MS);
 
   it('Prosody, dialback with nobody answering for gw.ops.test: the authentication step fails and the report says dialback needs the running gateway (exit 4)', async () => {
