@@ -1,6 +1,8 @@
 import type { PresenceStanza, Stanza } from '../../core/stanza/stanza';
 import { FakeXmppOut, ManualClock, MemoryLog, SequenceIds, testPolicy } from '../__tests__/fakes';
-import type { OutboundSubscribe, SubscribeOutcome } from '../presence-ports';
+import type { OutboundSubscribe, SubscribeOutcome, SubscriptionRecord } from '../presence-ports';
+import { KeyedSerial } from './keyed-serial';
+import { XmppWatchesSip } from './xmpp-watches-sip';
 import { DEFAULT_PRESENCE_OPTIONS } from './presence-deps';
 import { createPresenceService } from './presence-service';
 import { FakeSipPresenceOut, MapPresenceCache, MemoryPresenceStore, SwitchLimiter, settle } from './__tests__/presence-fakes';
@@ -75,5 +77,43 @@ describe('unsubscribe from a SIP contact (RFC 8048 §5.2.3)', () => {
     expect((await notify('terminated;reason=timeout')).status).toBe(481);
     expect(types(w.deps.xmpp.sent)).toEqual(['presence:subscribed', 'presence:available', 'presence:unsubscribed']);
     expect(await w.deps.store.getSubscription('romeo@xmpp.example', 'alice@sip.example')).toBeUndefined();
+  });
+});
+
+describe('resuming subscriptions after a restart or an adoption (issue #8)', () => {
+  const listed: SubscriptionRecord = {
+    xmppUser: 'romeo@xmpp.example', sipContact: 'alice@sip.example', sipUri: 'sip:alice@sip.example',
+    state: { mode: 'subscribe', authorized: true, userAvailable: true }, expiresAt: 0, owner: 'node-a', dialogId: 'old-dialog',
+  };
+
+  it('does not resurrect a subscription the XMPP user ended after the owned records were listed', async () => {
+    const { deps } = world();
+    const contacts = new XmppWatchesSip(deps, new KeyedSerial());
+    // the store no longer has it: romeo unsubscribed between the page read and this resume
+    await contacts.resume(listed);
+    await settle();
+    expect(deps.sip.subscribes).toEqual([]);
+    expect(await deps.store.getSubscription(listed.xmppUser, listed.sipContact)).toBeUndefined();
+  });
+
+  it('resumes what the store holds now, not the listed copy (here: an unsubscribe that was outstanding → unsubscribed, nothing re-SUBSCRIBEd)', async () => {
+    const { deps } = world();
+    const contacts = new XmppWatchesSip(deps, new KeyedSerial());
+    await deps.store.putSubscription({ ...listed, state: { ...listed.state, mode: 'unsubscribe' } });
+    await contacts.resume(listed);
+    await settle();
+    expect(deps.sip.subscribes).toEqual([]);
+    expect(types(deps.xmpp.sent)).toEqual(['presence:unsubscribed']);
+    expect(await deps.store.getSubscription(listed.xmppUser, listed.sipContact)).toBeUndefined();
+  });
+
+  it('takes over a live record: a new dialog from this process, the old one ended with Expires: 0', async () => {
+    const { deps } = world();
+    const contacts = new XmppWatchesSip(deps, new KeyedSerial());
+    await deps.store.putSubscription(listed);
+    await contacts.resume(listed);
+    await settle();
+    expect(deps.sip.subscribes.map((s) => [s.dialogId ?? 'new', s.expires])).toEqual([['new', 3600], ['old-dialog', 0]]);
+    expect((await deps.store.getSubscription(listed.xmppUser, listed.sipContact))?.dialogId).toBe('dlg-1');
   });
 });

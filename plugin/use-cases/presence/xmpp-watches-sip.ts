@@ -133,9 +133,14 @@ export class XmppWatchesSip {
    * this process takes over (its first NOTIFY re-sends the current presence);
    * the old one is ended best-effort.
    */
-  async resume(rec: SubscriptionRecord): Promise<void> {
-    if (rec.dialogId !== undefined && this.liveDialogs.has(rec.dialogId)) return;
-    await this.serial.run(pairKey(rec), async () => {
+  async resume(listed: SubscriptionRecord): Promise<void> {
+    if (listed.dialogId !== undefined && this.liveDialogs.has(listed.dialogId)) return;
+    await this.serial.run(pairKey(listed), async () => {
+      // `listed` comes from a page read before earlier records were resumed: meanwhile the
+      // XMPP user may have unsubscribed (record gone) or a NOTIFY moved it on. Resuming
+      // the listed copy would resurrect a dead subscription or undo the newer state.
+      const rec = await this.deps.store.getSubscription(listed.xmppUser, listed.sipContact);
+      if (!rec || rec.owner !== this.deps.options.nodeId || (rec.dialogId !== undefined && this.liveDialogs.has(rec.dialogId))) return;
       if (rec.state.mode === 'unsubscribe') {
         await this.deps.store.deleteSubscription(rec.xmppUser, rec.sipContact);
         await this.executeAll(rec, undefined, [{ action: 'xmpp-presence', presence: { kind: 'presence', type: 'unsubscribed' } }]);
