@@ -17,7 +17,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/plugin', '<rootDir>/adapters', '<rootDir>/config', '<rootDir>/bin'],
+      roots: ['<rootDir>/plugin', '<rootDir>/adapters', '<rootDir>/config', '<rootDir>/bin', '<rootDir>/fuzz'],
       testMatch: ['**/*.test.ts'],
       transform,
       transformIgnorePatterns,

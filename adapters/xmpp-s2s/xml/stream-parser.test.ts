@@ -185,3 +185,29 @@ describe('StreamParser: clear text read after STARTTLS is never parsed (RFC 6120
     expect(events).toEqual(['start peer.test', 'stanza starttls', ...expected]);
   });
 });
+
+describe('the first violation in the byte stream decides the condition, however the reads were cut (found by fuzz/targets/stream-parser)', () => {
+  const run = (chunks: Buffer[]): string[] => {
+    const out: string[] = [];
+    const p = new StreamParser({ maxStanzaBytes: 8192, maxElements: 32, maxDepth: 32 }, {
+      start: () => out.push('start'), stanza: () => out.push('stanza'), end: () => out.push('end'), error: (e) => out.push(`error ${e.condition}`),
+    });
+    for (const c of chunks) p.write(c);
+    return out;
+  };
+  // Not well-formed first (an unquoted attribute), then a byte that is not UTF-8 (RFC 6120 §4.9.3.13 before §11.6).
+  const bad = Buffer.concat([Buffer.from("<stream:stream xmlns:stream='http://etherx.jabber.org/streams' a=b>"), Buffer.from([0xc3, 0x28])]);
+  it.each([
+    ['one read', [bad]],
+    ['cut before the bad byte', [bad.subarray(0, bad.length - 2), bad.subarray(bad.length - 2)]],
+    ['cut inside the markup', [bad.subarray(0, 20), bad.subarray(20)]],
+  ])('%s: not-well-formed', (_what, chunks) => {
+    expect(run(chunks)).toEqual(['error not-well-formed']);
+  });
+
+  it('a bad byte before any markup error is unsupported-encoding in one read or many', () => {
+    const b = Buffer.concat([Buffer.from("<stream:stream xmlns:stream='http://etherx.jabber.org/streams' "), Buffer.from([0xff]), Buffer.from('a=b>')]);
+    expect(run([b])).toEqual(['error unsupported-encoding']);
+    expect(run([b.subarray(0, 10), b.subarray(10)])).toEqual(['error unsupported-encoding']);
+  });
+});

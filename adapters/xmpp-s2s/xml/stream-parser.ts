@@ -3,6 +3,7 @@ import { fromLtx } from '../../../plugin/core/xml/ltx-convert';
 import type { XmlElement } from '../../../plugin/core/xml/xml-element';
 import { XmlGuard, type XmlGuardError, type XmlGuardLimits } from '../../../plugin/core/xml/xml-guard';
 import { stanzaTooBig, streamError, type StreamError } from '../stream/stream-error';
+import { scanUtf8 } from './utf8-prefix';
 
 /** XML whitespace (XML 1.0 §2.3 S), not JavaScript's wider \s. */
 const LEADING_WS = /^[ \t\r\n]+/;
@@ -45,7 +46,10 @@ export function guardErrorToStreamError(e: XmlGuardError): StreamError {
  * delivered whatever the read boundaries were.
  */
 export class StreamParser {
-  private decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Bytes of a UTF-8 sequence the last read cut (at most 3). */
+  private carry: Uint8Array = new Uint8Array(0);
+  /** A byte-order mark is dropped only at the very start of a transport's byte stream. */
+  private bomPending = true;
   private guard: XmlGuard;
   private ltx!: Parser;
   private generation = 0;
@@ -85,7 +89,8 @@ export class StreamParser {
    * which arrived in clear text (see discardCleartext).
    */
   resetTransport(): void {
-    this.decoder = new TextDecoder('utf-8', { fatal: true });
+    this.carry = new Uint8Array(0);
+    this.bomPending = true;
     this.reset();
     this.transportReset = true;
   }
@@ -121,15 +126,26 @@ export class StreamParser {
   write(chunk: Buffer | Uint8Array | string): void {
     if (this.done) return;
     this.transportReset = false;
-    let text: string;
-    if (typeof chunk === 'string') text = chunk;
-    else {
-      try {
-        text = this.decoder.decode(chunk, { stream: true });
-      } catch {
-        return this.fail(streamError('unsupported-encoding', 'invalid UTF-8 (RFC 6120 §11.6)'));
-      }
+    if (typeof chunk === 'string') return this.parseText(chunk);
+    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const scan = scanUtf8(bytes);
+    // The text before a bad byte is parsed first: whichever violation comes first in the
+    // byte stream decides the condition, however the reads were cut (RFC 6120 §11.6, §4.9.3.13).
+    let text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, scan.valid));
+    if (this.bomPending && text !== '') {
+      this.bomPending = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
+    this.carry = scan.invalid ? new Uint8Array(0) : Uint8Array.from(bytes.subarray(scan.valid));
+    this.parseText(text);
+    if (!scan.invalid) return;
+    // After STARTTLS in this read the rest is clear text (discarded, see discardCleartext).
+    if (this.transportReset) this.discardCleartext(bytes.subarray(scan.valid));
+    else this.fail(streamError('unsupported-encoding', 'invalid UTF-8 (RFC 6120 §11.6)'));
+  }
+
+  private parseText(text: string): void {
+    if (this.done) return;
     let from = 0;
     while (from < text.length && !this.done) {
       const gt = text.indexOf('>', from);
