@@ -23,8 +23,8 @@ const presenceOf = (type: string | undefined, from: string) => (e: Element): boo
   e.is('presence') && bare(e.attrs.from) === from && (type === undefined ? e.attrs.type === undefined : e.attrs.type === type);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function refusedSubscribe(lab: E2ELab, ruri: string, from: string, expect: number): Promise<SippResult> {
-  return runSippUac(sipAddress(lab.target), { scenario: 'uac_presence_refused.xml', vars: { RURI: ruri, FROM: from, EVENT: 'presence', EXPECT: String(expect) }, timeoutMs: 15_000 });
+function refusedSubscribe(lab: E2ELab, ruri: string, from: string, expect: number, accept = 'application/pidf+xml'): Promise<SippResult> {
+  return runSippUac(sipAddress(lab.target), { scenario: 'uac_presence_refused.xml', vars: { RURI: ruri, FROM: from, EVENT: 'presence', ACCEPT: accept, EXPECT: String(expect) }, timeoutMs: 15_000 });
 }
 
 /** The gateway's SIP proxy for one forwarded SUBSCRIBE (uas_presence_accept.xml). */
@@ -79,6 +79,15 @@ describe('one lab: ejabberd is PublicUnverified (the default), Prosody PublicVer
     it('a domain that is not an allowed partner → 403 (RFC 7247 §7: policy-violation)', async () => {
       const r = await refusedSubscribe(lab, 'sip:bob@not-a-partner.test', '<sip:alice@sip.test>', 403);
       expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+    }, 30_000);
+
+    it.each(['application/xpidf+xml', 'application/pidf+xml;q=0'])('a watcher whose Accept (%s) admits no PIDF → 406, and nothing reaches romeo (RFC 6665 §3.1.2, RFC 3261 §21.4.7)', async (accept) => {
+      const romeo = lab.peer('ejabberd').client('romeo');
+      const before = romeo.received.length;
+      const r = await refusedSubscribe(lab, `sip:romeo@${E2E.ejabberd.domain}`, '<sip:judy@sip.test>', 406, accept);
+      expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+      await sleep(QUIET_MS);
+      expect(romeo.received.slice(before).filter((e) => bare(e.attrs.from) === 'judy@sip.test')).toEqual([]);
     }, 30_000);
 
     it('an allowed partner whose server is down: NOTIFY pending, then terminated;reason=giveup once the subscribe cannot be delivered — not left pending until it expires', async () => {

@@ -209,7 +209,7 @@ describe.each<PeerKind>(PEER_KINDS)('a SIP user watches romeo on %s (RFC 8048 §
     const before = romeo.received.length;
     const r = await runSippUac(sipAddress(lab.target), {
       scenario: 'uac_presence_refused.xml',
-      vars: { RURI: `sip:romeo@${domain()}`, FROM: '<sip:dave@sip.test>', EVENT: 'dialog', EXPECT: '489' },
+      vars: { RURI: `sip:romeo@${domain()}`, FROM: '<sip:dave@sip.test>', EVENT: 'dialog', ACCEPT: 'application/pidf+xml', EXPECT: '489' },
       timeoutMs: 15_000,
     });
     expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });

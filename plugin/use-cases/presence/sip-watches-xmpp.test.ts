@@ -117,3 +117,22 @@ describe('the PIDF entity is the contact\'s pres: URI (RFC 3863 §4.1.1; RFC 724
     expect(w.sip.notifies.at(-1)?.body).not.toContain('\\');
   });
 });
+
+describe('a SUBSCRIBE whose Accept admits no PIDF is refused 406, before anything reaches XMPP (RFC 6665 §3.1.2, RFC 3261 §21.4.7)', () => {
+  it.each([
+    ['application/xpidf+xml', 406],
+    ['application/pidf+xml;q=0', 406],
+    ['application/pidf+xml, application/xpidf+xml', 200],
+  ])('Accept: %s → %s', async (accept, status) => {
+    const w = world();
+    const a = await w.svc.handlers.onSubscribe({
+      source: { address: TRUSTED_PROXY, port: 5060, protocol: 'udp' }, requestUri: 'sip:romeo@xmpp.example',
+      from: '<sip:alice@sip.example>;tag=w1', to: '<sip:romeo@xmpp.example>', callId: 'c1', event: 'presence', expires: '3600', accept,
+    });
+    expect(a.status).toBe(status);
+    if (status === 406) {
+      expect(a.accepted).toBeUndefined();
+      expect(w.xmpp.sent).toEqual([]);
+    }
+  });
+});

@@ -7,6 +7,8 @@
  */
 import { jidToSipUri } from '../../core/address/address-mapping';
 import { bareJid, formatJid, parseJid } from '../../core/address/jid';
+import { acceptsPidf } from '../../core/presence/accept-header';
+import { PIDF_MEDIA_TYPE } from '../../core/presence/pidf';
 import { aggregateResources, type PidfNotification } from '../../core/presence/presence-mapping';
 import {
   onFetchTimeout,
@@ -50,6 +52,8 @@ export class SipWatchesXmpp {
     const event = parseEventHeader(s.event ?? '');
     // RFC 6665 §8.3.2 / §7.2.2: an event package we do not serve is 489, listing what we do.
     if (!event.ok || !isPresenceEvent(event.value)) return answer(489, 'Bad Event', { 'Allow-Events': 'presence' });
+    // RFC 6665 §3.1.2, RFC 3261 §21.4.7: every NOTIFY body is PIDF; a watcher that accepts none gets 406.
+    if (!acceptsPidf(s.accept)) return answer(406, 'Not Acceptable', { Accept: PIDF_MEDIA_TYPE });
     let expires: number | undefined;
     if (s.expires !== undefined) {
       const e = parseExpiresHeader(s.expires);
