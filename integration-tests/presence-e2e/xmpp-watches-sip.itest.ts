@@ -9,7 +9,7 @@
  * forwarded to SIP, which decides. The SIP side's every NOTIFY is answered before the next
  * is sent, so the order of the presence stanzas romeo gets is the order of the NOTIFYs.
  */
-import xml from '@xmpp/xml';
+import xml, { type Element } from '@xmpp/xml';
 import type { XmlElement } from '../../plugin/core/xml/xml-element';
 import { describeSipp, receivedRequests } from '../im-e2e/sip-side';
 import { E2E, PEER_KINDS, START_MS, STOP_MS, startE2ELab, type E2ELab, type PeerKind } from '../im-e2e/e2e-lab';
@@ -133,21 +133,41 @@ describe.each<PeerKind>(PEER_KINDS)('romeo@%s watches alice@sip.test (RFC 8048 �
     }
   }, 60_000);
 
-  it('a 403 to the SUBSCRIBE cancels the subscription permanently: romeo gets unsubscribed, no retry (RFC 8048 §5.2.2)', async () => {
+  it.each([
+    [403, 'Forbidden', 'bob@sip.test'],
+    [489, 'Bad Event', 'carol@sip.test'],
+    [603, 'Decline', 'dave@sip.test'],
+  ])('a %s %s to the SUBSCRIBE cancels the subscription permanently: romeo gets unsubscribed, nothing is retried (RFC 8048 §5.2.2)', async (status, reason, contact) => {
     const c = romeo();
-    const bob = 'bob@sip.test';
-    const uas = await startPresentity(lab.proxyPort, 'uas_presentity_refuse.xml', { STATUS: '403', REASON: 'Forbidden' }, 20_000);
+    const uas = await startPresentity(lab.proxyPort, 'uas_presentity_refuse.xml', { STATUS: String(status), REASON: reason }, 20_000);
     try {
       const since = c.received.length;
-      await c.send(xml('presence', { to: bob, type: 'subscribe' }));
-      const got = await waitForPresences(c, bob, 1, 15_000, since);
+      await c.send(xml('presence', { to: contact, type: 'subscribe' }));
+      const got = await waitForPresences(c, contact, 1, 15_000, since);
       expect(got.map(viewOf)).toEqual([{ type: 'unsubscribed' }]);
       const r = await uas.done;
       expect(r.exitCode).toBe(0);
-      expect(receivedRequests(r).map((m) => m.startLine)).toEqual(['SUBSCRIBE sip:bob@sip.test SIP/2.0']);
+      expect(receivedRequests(r).map((m) => m.startLine)).toEqual([`SUBSCRIBE sip:${contact} SIP/2.0`]);
       // Permanent: nothing is kept to refresh.
-      expect(await lab.gateway.presence?.store.getSubscription(`romeo@${E2E[kind].domain}`, bob)).toBeUndefined();
-      expect(presencesFrom(c, bob, since).map(viewOf)).toEqual([{ type: 'unsubscribed' }]);
+      expect(await lab.gateway.presence?.store.getSubscription(`romeo@${E2E[kind].domain}`, contact)).toBeUndefined();
+      expect(presencesFrom(c, contact, since).map(viewOf)).toEqual([{ type: 'unsubscribed' }]);
+    } finally {
+      await uas.stop();
+    }
+  }, 40_000);
+
+  it('a transient failure (480) of the first SUBSCRIBE comes back as a presence error <recipient-unavailable/>, not as unsubscribed (RFC 8048 §5.2.2, RFC 7247 §7.2)', async () => {
+    const c = romeo();
+    const contact = 'erin@sip.test';
+    const uas = await startPresentity(lab.proxyPort, 'uas_presentity_refuse.xml', { STATUS: '480', REASON: 'Temporarily Unavailable' }, 20_000);
+    try {
+      const since = c.received.length;
+      await c.send(xml('presence', { to: contact, type: 'subscribe' }));
+      const [e] = await waitForPresences(c, contact, 1, 15_000, since);
+      expect(e?.attrs.type).toBe('error');
+      const condition = e?.getChild('error')?.children.find((x): x is Element => typeof x !== 'string' && x.attrs.xmlns === 'urn:ietf:params:xml:ns:xmpp-stanzas')?.name;
+      expect(condition).toBe('recipient-unavailable');
+      expect((await uas.done).exitCode).toBe(0);
     } finally {
       await uas.stop();
     }
