@@ -113,7 +113,7 @@ export async function diagnose(domain: string, config: GatewayConfig, timeoutMs:
         add('auth', 'fail', `no authentication possible: ${v.reason}`);
       }
     } else {
-      add('auth', 'fail', `cannot tell whether authentication works: no target of ${domain} answered`);
+      add('auth', 'fail', `cannot tell whether authentication works: no target of ${domain} got as far as its stream features`);
     }
   }
   return { findings: f, details: { srv: { peer: [xmpps, xmpp] }, targets, probes } };
@@ -128,6 +128,7 @@ function reportProbe(p: ProbeResult, domain: string, add: Add): void {
   const where = `${p.target.host}:${p.target.port}${p.target.directTls ? ' (direct TLS, XEP-0368)' : ''}`;
   if (p.stage === 'connect') return add('tcp', 'fail', `TCP ${where}: ${p.error}`);
   add('tcp', 'pass', `TCP ${where}${p.address ? ` (${p.address})` : ''} connected in ${p.connectMs} ms`);
+  if (p.streamError) return add('stream', 'fail', `stream to ${domain}: the peer answered with the stream error <${p.streamError}/> (RFC 6120 §4.9.3)`);
   if (p.stage === 'stream') return add('stream', 'fail', `stream to ${domain}: ${p.error}`);
   if (p.features) {
     add('stream', 'pass', `stream opened as our domain (id ${p.streamId ?? '?'}); ${domain} offers: ${offers(p.features)}`);

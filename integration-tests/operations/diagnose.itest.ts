@@ -10,7 +10,7 @@ import { EXIT_STEP_FAILED } from '../../bin/commands/command-context';
 import { diagnose } from '../../bin/commands/diagnose';
 import { loadConfigFile } from '../../config/load';
 import type { Finding } from '../../bin/commands/diagnose-report';
-import { OPS, TEST_MS, runProcess, useOpsLab } from './ops-lab';
+import { OPS, PARTNERS, TEST_MS, runProcess, useOpsLab } from './ops-lab';
 
 const lab = useOpsLab();
 
@@ -111,6 +111,14 @@ describe('diagnose against real ejabberd (strict) and Prosody (dialback)', () =>
     expect(r.stderr).not.toMatch(/forcing exit/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^✓ federation with ejabberd\.ops\.test should work$/m);
+  }, TEST_MS);
+
+  it('a peer that does not serve the domain: the stream step fails with its stream error <host-unknown/> (RFC 6120 §4.9.3.6) (exit 4)', async () => {
+    const file = lab.config('host-unknown', (raw) => { raw.partners.push({ ...PARTNERS.ejabberd, domain: 'nohost.ops.test' }); });
+    const r = await lab.cli(['diagnose', 'nohost.ops.test', '-c', file, '--timeout', '5']);
+    expect(r.code).toBe(EXIT_STEP_FAILED);
+    expect(r.out).toMatch(/^✓ TCP 127\.0\.32\.2:5269/m);
+    expect(r.out).toMatch(/^✗ stream to nohost\.ops\.test: the peer answered with the stream error <host-unknown\/> \(RFC 6120 §4\.9\.3\)$/m);
   }, TEST_MS);
 
   it('nothing listening: the TCP step fails and names the target (exit 4)', async () => {

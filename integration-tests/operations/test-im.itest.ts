@@ -10,7 +10,7 @@
 import type { Element } from '@xmpp/xml';
 import { EXIT_STEP_FAILED } from '../../bin/commands/command-context';
 import type { Step } from '../../bin/commands/test-im-report';
-import { OPS, TEST_MS, runProcess, useOpsLab } from './ops-lab';
+import { OPS, PARTNERS, TEST_MS, runProcess, useOpsLab } from './ops-lab';
 
 const lab = useOpsLab();
 const FROM = `sip:alice@${OPS.gateway.domain}`;
@@ -89,6 +89,15 @@ describe('test-im against real ejabberd (SASL EXTERNAL) and Prosody (dialback)',
     expect(step(steps, 'error').map((s) => s.text)).toEqual([expect.stringMatching(/policy-violation — the certificate of ejabberd\.ops\.test is not valid/)]);
     expect(step(steps, 'stanza').map((s) => s.ok)).toEqual([false]);
     expect(await got).toBe('not delivered');
+  }, TEST_MS);
+
+  it('a stream error from the peer is reported with its condition: ejabberd does not serve nohost.ops.test and answers <host-unknown/> (RFC 6120 §4.9.3.6) (exit 4)', async () => {
+    const file = lab.config('host-unknown', (raw) => { raw.partners.push({ ...PARTNERS.ejabberd, domain: 'nohost.ops.test' }); });
+    const { code, steps } = await testImJson(['--from', FROM, '--to', 'romeo@nohost.ops.test', '-c', file, '--timeout', '10']);
+    expect(code).toBe(EXIT_STEP_FAILED);
+    expect(step(steps, 'tcp').map((s) => s.ok)).toEqual([true]);
+    expect(step(steps, 'error').map((s) => s.text)).toEqual([expect.stringMatching(/^the peer closed the stream with <host-unknown\/>/)]);
+    expect(step(steps, 'stanza').map((s) => s.ok)).toEqual([false]);
   }, TEST_MS);
 
   it('no route, nothing listening: the TCP step fails with remote-server-not-found (exit 4)', async () => {
