@@ -17,7 +17,8 @@ import { readPidf, startWatcher, stateOf } from './sip-watcher';
 const STEP_MS = 15_000;
 /** 2- and 3-byte UTF-8, an em dash and CJK: the <status/> must reach the PIDF <note> unchanged. */
 const AWAY_TEXT = 'Bin gleich zurück ✓ — 会议';
-const DND_TEXT = 'Nicht stören — 請勿打擾';
+/** …and every XML-special character: escaped in the PIDF, the same text once parsed. */
+const DND_TEXT = `Nicht stören — 請勿打擾 & <b>"x"</b> 'y'`;
 
 const fromBare = (jid: string) => (e: Element): boolean => String(e.attrs.from ?? '').split('/')[0] === jid;
 const presenceOf = (type: string | undefined, from: string) => (e: Element): boolean =>
@@ -71,8 +72,9 @@ describe.each<PeerKind>(PEER_KINDS)('a SIP user watches romeo on %s (RFC 8048 §
 
     seen = count();
     await romeo.sendPresence({}, xml('show', {}, 'dnd'), xml('status', {}, DND_TEXT));
-    const dnd = await w.waitForNotify((n) => n.body.includes(Buffer.from(DND_TEXT, 'utf8')), STEP_MS, 'dnd', seen);
+    const dnd = await w.waitForNotify((n) => n.body.includes(Buffer.from('Nicht stören — 請勿打擾 &amp;', 'utf8')), STEP_MS, 'dnd', seen);
     expect(readPidf(dnd.body)).toEqual({ entity, tuples: [{ id: tupleId, basic: 'open', show: 'dnd', notes: [DND_TEXT] }], activities: ['busy'] });
+    expect(Buffer.from(readPidf(dnd.body).tuples[0]?.notes[0] ?? '', 'utf8')).toEqual(Buffer.from(DND_TEXT, 'utf8'));
 
     seen = count();
     await romeo.sendPresence({ type: 'unavailable' });
