@@ -19,7 +19,7 @@ import { edgeDepsFromConfig } from '../../adapters/xmpp-s2s/edge-config';
 import { createS2SEdge, type S2SEdge } from '../../adapters/xmpp-s2s/edge';
 import { resolveS2STargets } from '../../adapters/xmpp-s2s/net/resolve-targets';
 import type { RouteResult } from '../../adapters/xmpp-s2s/router';
-import { lookupAddresses } from '../../adapters/xmpp-s2s/probe/srv-lookup';
+import { boundedResolver, lookupAddresses } from '../../adapters/xmpp-s2s/probe/srv-lookup';
 import { buildGatewayPolicy } from '../../adapters/policy/gateway-policy';
 import { NS_STANZA_ERRORS } from '../../adapters/xmpp-s2s/stream/namespaces';
 import { sipUriToJid } from '../../plugin/core/address/address-mapping';
@@ -77,7 +77,9 @@ export async function testIm(cmd: TestImCommand, ctx: CommandContext): Promise<{
   step('policy.partner', true, `${toJid.domain}: ${partner.source === 'listed' ? 'listed partner' : 'open federation'}, tls ${partner.tls}, sasl ${partner.sasl}, dialback ${partner.dialback}`);
 
   // 2. DNS the way the edge does it (net/resolve-targets.ts), then the addresses of those targets.
-  const targets = await resolveS2STargets(toJid.domain, partner.proxyFqdn ? { proxyFqdn: partner.proxyFqdn } : {});
+  // Every DNS query bounded by what is left of --timeout (the system resolver alone may take 2 × 5 s).
+  const resolver = boundedResolver(Math.max(100, deadline - Date.now()));
+  const targets = await resolveS2STargets(toJid.domain, { resolver, ...(partner.proxyFqdn ? { proxyFqdn: partner.proxyFqdn } : {}) });
   const how = partner.proxyFqdn ? `proxyFqdn ${partner.proxyFqdn} (no SRV lookup)` : 'SRV _xmpps-server/_xmpp-server, else A';
   if (targets.length === 0) return step('dns', false, `${toJid.domain} publishes no XMPP server-to-server service (${how})`), done();
   const resolved: string[] = [];
@@ -95,7 +97,7 @@ export async function testIm(cmd: TestImCommand, ctx: CommandContext): Promise<{
   const lines: EdgeLogLine[] = [];
   const logger = pino({ level: 'debug', base: null }, { write: (s: string) => void lines.push(JSON.parse(s) as EdgeLogLine) });
   const deps = edgeDepsFromConfig(config, logger);
-  const edge: S2SEdge = createS2SEdge({ ...deps, connectTimeoutMs: Math.min(deps.connectTimeoutMs ?? 10_000, Math.max(100, deadline - Date.now())) });
+  const edge: S2SEdge = createS2SEdge({ ...deps, resolver, connectTimeoutMs: Math.min(deps.connectTimeoutMs ?? 10_000, Math.max(100, deadline - Date.now())) });
   const id = `test-im-${randomBytes(6).toString('hex')}`;
   const errors: XmlElement[] = [];
   edge.onStanza((e) => { if (e.attrs.id === id && e.attrs.type === 'error') errors.push(e); });
