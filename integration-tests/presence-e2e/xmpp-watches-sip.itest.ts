@@ -156,6 +156,24 @@ describe.each<PeerKind>(PEER_KINDS)('romeo@%s watches alice@sip.test (RFC 8048 �
     }
   }, 40_000);
 
+  it.each([
+    ['o\\27malley', "o'malley"],
+    ['m\\26m', 'm&m'],
+  ])('the SUBSCRIBE for %s names the watcher sip:%s@… in From (XEP-0106 unescaped, RFC 7247 §6.1)', async (account, sipUser) => {
+    const c = lab.peer(kind).client(account);
+    const contact = 'frank@sip.test';
+    const uas = await startPresentity(lab.proxyPort, 'uas_presentity_refuse.xml', { STATUS: '403', REASON: 'Forbidden' }, 20_000);
+    try {
+      const since = c.received.length;
+      await c.send(xml('presence', { to: contact, type: 'subscribe' }));
+      await waitForPresences(c, contact, 1, 15_000, since);
+      const [req] = receivedRequests(await uas.done);
+      expect(req?.header('From')).toMatch(new RegExp(`^<sip:${sipUser.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}@${E2E[kind].domain.replace(/\./g, '\\.')}>;tag=`));
+    } finally {
+      await uas.stop();
+    }
+  }, 40_000);
+
   it('a transient failure (480) of the first SUBSCRIBE comes back as a presence error <recipient-unavailable/>, not as unsubscribed (RFC 8048 §5.2.2, RFC 7247 §7.2)', async () => {
     const c = romeo();
     const contact = 'erin@sip.test';
