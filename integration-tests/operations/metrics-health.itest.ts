@@ -9,13 +9,12 @@
 import * as path from 'node:path';
 import type { Element } from '@xmpp/xml';
 import { LAB_DIR, NATIVE } from '../../lab/native/lab-gateway-config';
-import { startNativeLab, type NativeLab } from '../../lab/native/native-lab';
+import type { NativeLab } from '../../lab/native/native-lab';
 import { sipAddress } from '../harness/drachtio-target';
-import { allocatePort } from '../harness/local-ports';
 import { runSippUac } from '../harness/sipp';
-import { connectClient, type LabClient } from '../harness/xmpp-client';
-import { labRunDir } from '../harness/xmpp-peers';
+import type { LabClient } from '../harness/xmpp-client';
 import { finalStatus } from '../im-e2e/sip-side';
+import { startOperationsLab, type OperationsLab } from './operations-lab';
 
 interface Sample { readonly name: string; readonly labels: Record<string, string>; readonly value: number }
 
@@ -41,21 +40,16 @@ const SIP_MESSAGES = 5;
 const XMPP_MESSAGES = 3;
 
 describe('metrics and health of a running gateway, counted against real traffic (issue #9)', () => {
+  let ops: OperationsLab | undefined;
   let lab: NativeLab | undefined;
   let romeo: LabClient | undefined;
 
   beforeAll(async () => {
-    const adminPort = await allocatePort({ from: 19460, to: 19499 }, ['tcp']);
-    lab = await startNativeLab({ logFile: path.join(labRunDir(), `metrics-health-${Date.now()}.log`), adminPort });
-    romeo = await connectClient({ service: lab.ejabberd.c2sService, caPem: lab.ejabberd.caPem, domain: NATIVE.ejabberd.domain, username: 'romeo', password: 'secret' });
-    await romeo.fetchRoster();
-    await romeo.sendPresence();
+    ops = await startOperationsLab('metrics-health');
+    ({ lab, romeo } = ops);
   }, 120_000);
 
-  afterAll(async () => {
-    await romeo?.stop();
-    await lab?.stop();
-  }, 60_000);
+  afterAll(async () => { await ops?.stop(); }, 60_000);
 
   const scrape = async (): Promise<Sample[]> => {
     const r = await fetch(`${lab?.adminUrl}/metrics`, { signal: AbortSignal.timeout(5000) });

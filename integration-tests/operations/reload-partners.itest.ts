@@ -13,13 +13,13 @@ import * as path from 'node:path';
 import type { Element } from '@xmpp/xml';
 import { main } from '../../bin/cli';
 import { LAB_DIR, NATIVE } from '../../lab/native/lab-gateway-config';
-import { startNativeLab, type NativeLab } from '../../lab/native/native-lab';
+import type { NativeLab } from '../../lab/native/native-lab';
 import { sipAddress } from '../harness/drachtio-target';
-import { allocatePort } from '../harness/local-ports';
 import { runSippUac } from '../harness/sipp';
-import { connectClient, type LabClient } from '../harness/xmpp-client';
+import type { LabClient } from '../harness/xmpp-client';
 import { labRunDir } from '../harness/xmpp-peers';
 import { finalStatus } from '../im-e2e/sip-side';
+import { startOperationsLab, type OperationsLab } from './operations-lab';
 
 const TOKEN = 'reload-partners-test-token';
 let lab: NativeLab;
@@ -56,18 +56,14 @@ async function until(pred: () => boolean, ms: number, what: string): Promise<voi
   if (!pred()) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
+let ops: OperationsLab | undefined;
+
 beforeAll(async () => {
-  logFile = path.join(labRunDir(), `reload-partners-${Date.now()}.log`);
-  lab = await startNativeLab({ logFile, adminPort: await allocatePort({ from: 19460, to: 19499 }, ['tcp']), adminToken: TOKEN });
-  romeo = await connectClient({ service: lab.ejabberd.c2sService, caPem: lab.ejabberd.caPem, domain: NATIVE.ejabberd.domain, username: 'romeo', password: 'secret' });
-  await romeo.fetchRoster();
-  await romeo.sendPresence();
+  ops = await startOperationsLab('reload-partners', { adminToken: TOKEN });
+  ({ lab, romeo, logFile } = ops);
 }, 120_000);
 
-afterAll(async () => {
-  await romeo?.stop();
-  await lab?.stop();
-}, 60_000);
+afterAll(async () => { await ops?.stop(); }, 60_000);
 
 describe('reload and partner edits on a running gateway (issue #9)', () => {
   it('status shows the live streams to the partner with direction and authentication', async () => {

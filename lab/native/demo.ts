@@ -10,10 +10,10 @@ import type { Element } from '@xmpp/xml';
 import { finalStatus } from '../../integration-tests/im-e2e/sip-side';
 import { sipAddress } from '../../integration-tests/harness/drachtio-target';
 import { runSippUac } from '../../integration-tests/harness/sipp';
-import { connectClient, type LabClient } from '../../integration-tests/harness/xmpp-client';
+import type { LabClient } from '../../integration-tests/harness/xmpp-client';
 import { labRunDir } from '../../integration-tests/harness/xmpp-peers';
 import { LAB_DIR, NATIVE } from './lab-gateway-config';
-import { describeDrachtio, startNativeLab, type NativeLab } from './native-lab';
+import { connectLabUser, describeDrachtio, startNativeLab, type NativeLab } from './native-lab';
 
 const STEP_MS = 20_000;
 const RUN_MS = 3 * 60_000;
@@ -59,9 +59,7 @@ async function main(): Promise<number> {
     say(`drachtio: ${describeDrachtio(lab.drachtio)}`);
     say(`gateway: sip.lab on ${NATIVE.gateway.address}:5269, config ${lab.configFile}, log ${logFile}`);
     say(`ejabberd: xmpp.lab on ${NATIVE.ejabberd.address} (c2s ${lab.ejabberd.c2sService})`);
-    romeo = await connectClient({ service: lab.ejabberd.c2sService, caPem: lab.ejabberd.caPem, domain: NATIVE.ejabberd.domain, username: 'romeo', password: 'secret' });
-    await romeo.fetchRoster();
-    await romeo.sendPresence();
+    romeo = await connectLabUser(lab);
     await sipToXmpp(lab, romeo);
     await xmppToSip(lab, romeo);
     say(`\nBoth directions delivered (${elapsed()}).`);

@@ -30,6 +30,7 @@ import { labPki } from '../../integration-tests/harness/lab-ca';
 import { allocatePort } from '../../integration-tests/harness/local-ports';
 import { startSippUas, type SippUas } from '../../integration-tests/harness/sipp';
 import { tracedMessages, type TracedSip } from '../../integration-tests/im-e2e/sip-side';
+import { connectClient, type LabClient } from '../../integration-tests/harness/xmpp-client';
 import { labRunDir, requireRoot, stopAllPeers, waitForPort, type PeerHandle } from '../../integration-tests/harness/xmpp-peers';
 import { LAB_DIR, NATIVE, nativeGatewayYaml } from './lab-gateway-config';
 
@@ -194,4 +195,13 @@ export function describeDrachtio(d: DrachtioTarget): string {
   return d.kind === 'real'
     ? `a real drachtio-server at ${d.adminHost}:${d.adminPort} (DRACHTIO=), SIP at ${d.sipHost}:${d.sipPort}`
     : `the drachtio-server test double (no DRACHTIO= given; integration-tests/drachtio-double), admin ${d.adminHost}:${d.adminPort}, SIP at ${d.sipHost}:${d.sipPort}`;
+}
+
+/** A lab account logged in to ejabberd as an XMPP client would be: roster fetched, available (RFC 6121 §2.1.3, §4.2). */
+export async function connectLabUser(lab: Pick<NativeLab, 'ejabberd'>, user: (typeof LAB_USERS)[number]['user'] = 'romeo'): Promise<LabClient> {
+  const account = LAB_USERS.find((u) => u.user === user) ?? LAB_USERS[0];
+  const c = await connectClient({ service: lab.ejabberd.c2sService, caPem: lab.ejabberd.caPem, domain: NATIVE.ejabberd.domain, username: account.user, password: account.password });
+  await c.fetchRoster();
+  await c.sendPresence();
+  return c;
 }
