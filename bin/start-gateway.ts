@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../adapters/logging/logger';
+import { createAnswersInDoubt } from '../adapters/drachtio/answers-in-doubt';
 import { createInboundShedding } from '../adapters/drachtio/inbound-shedding';
 import type { AdminServer } from '../adapters/admin/admin-server';
 import { createRequestGate, type RequestGate } from '../adapters/drachtio/request-gate';
@@ -99,6 +100,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger, opts: 
   // Registered before the gateway's routes so they see every SIP request first (srf runs middleware
   // in order): the counter first, so the shedder's 503s are counted too.
   (srf as unknown as { use(fn: unknown): void }).use(sipMetricsMiddleware(metrics));
+  // Then every final answer the link may lose is tracked (issue #11), the shedder's 503s included.
+  const answers = createAnswersInDoubt(logger);
+  link.onDown(() => void answers.linkDown());
+  (srf as unknown as { use(fn: unknown): void }).use(answers.middleware);
   const shedding = createInboundShedding(logger, { maxInFlight: dl.maxInboundRequests, retryAfterSeconds: 2 });
   (srf as unknown as { use(fn: unknown): void }).use(shedding.middleware);
   const xmppOut = createXmppOut(edge);

@@ -13,7 +13,8 @@
  * documented). That second kind is the one place where a message can be both: the
  * gateway wrote the stanza, its 202 died with the link, and the SIP sender was told
  * 503. Those are counted as "in doubt" and must each be a request the gateway relayed
- * AND one the double answered for the gone app; nothing else may be both.
+ * AND one the double answered for the gone app, AND have a gateway log line naming its
+ * Call-ID (adapters/drachtio/answers-in-doubt.ts); nothing else may be both.
  *
  * Only the double can drop its app connections: against a real drachtio-server
  * (DRACHTIO=) this case is skipped with that reason.
@@ -98,7 +99,12 @@ async function until(what: string, cond: () => boolean, ms: number): Promise<voi
     const relayedN = new Set([...callToN].filter(([c]) => relayed.has(c)).map(([, n]) => n));
     const inDoubt = books.both.filter((n) => outcomes.get(n) === 503 && relayedN.has(n));
     const counters = hooks.counters();
-    rows.push(`${booksRow('ejabberd, drachtio admin connection dropped (SIP→XMPP)', books)} | in doubt (delivered, 202 lost with the link, 503 from drachtio) ${inDoubt.length}; double: ${JSON.stringify(counters)}`);
+    // The gateway says which of its answers the link may have lost (adapters/drachtio/answers-in-doubt.ts).
+    const doubtLines = lab.log.lines.filter((l) => l.msg === 'SIP final response in doubt: the drachtio link dropped before drachtio confirmed it'
+      || l.msg === 'SIP final response not sent by drachtio');
+    const doubtCalls = new Set(doubtLines.map((l) => String(l.callId)));
+    const nToCall = new Map([...callToN].map(([c, n]) => [n, c]));
+    rows.push(`${booksRow('ejabberd, drachtio admin connection dropped (SIP→XMPP)', books)} | in doubt (delivered, 202 lost with the link, 503 from drachtio) ${inDoubt.length}; gateway answers logged in doubt ${doubtLines.length}; double: ${JSON.stringify(counters)}`);
 
     expect(books.sent).toBe(COUNT);
     expect(books.statuses.none).toBeUndefined(); // every request got a final response
@@ -106,6 +112,8 @@ async function until(what: string, cond: () => boolean, ms: number): Promise<voi
     expect(books.duplicates).toBe(0); // the S2S stream never broke: nothing was resent
     expect(books.both.filter((n) => !inDoubt.includes(n))).toEqual([]);
     expect(inDoubt.length).toBeLessThanOrEqual(counters.answeredForGoneApp);
+    // Not silent: each message delivered while its sender was told 503 has a gateway log line naming it.
+    expect(inDoubt.filter((n) => !doubtCalls.has(nToCall.get(n) ?? ''))).toEqual([]);
     expect(books.delivered + books.reported - inDoubt.length).toBe(COUNT);
     // The drop really happened mid-burst, and the gateway came back to take the rest.
     expect(books.statuses['503']).toBeGreaterThan(0);
