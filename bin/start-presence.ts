@@ -7,7 +7,7 @@ import { createSipPresenceOut } from '../adapters/drachtio/sip-presence-out';
 import { gatedSend } from '../adapters/presence/gated-send';
 import { createLruPresenceCache } from '../adapters/presence/lru-presence-cache';
 import { startPresenceTicker } from '../adapters/presence/presence-ticker';
-import { createRateLimiter, DEFAULT_PRESENCE_BUDGETS } from '../adapters/presence/rate-limiter';
+import { createRateLimiter, presenceBudgets } from '../adapters/presence/rate-limiter';
 import { openPresenceStore } from '../adapters/stores/presence-store-from-config';
 import type { GatewayConfig } from '../config/types';
 import type { PresenceWiring } from '../plugin/install';
@@ -51,7 +51,7 @@ export async function buildPresence(
     sip: createSipPresenceOut(io.srf, logger, { proxy: config.gateway.sipProxy.uri, send: gatedSend(io.gate) }),
     xmpp: io.xmpp,
     cache: createLruPresenceCache(),
-    limiter: createRateLimiter(DEFAULT_PRESENCE_BUDGETS),
+    limiter: createRateLimiter(presenceBudgets(pc.maxPresencePerPartner)),
     clock,
     ids: { next: () => randomUUID() },
     log: logger,

@@ -176,6 +176,8 @@ export const presenceSchema = z
     sweepInterval: seconds(5), // refreshes and expiries are looked for this often
     liveness: seconds(30), // a node silent this long loses its records to another node
     maxWatchersPerContact: positiveInt(5000), // RFC 8048 §8: bound on one presence stanza's fan-out
+    // RFC 8048 §8.1: presence stanzas per second from one partner domain; past it: resource-constraint
+    maxPresencePerPartner: positiveInt(2000),
   })
   .transform((v): PresenceConfig => ({
     enabled: v.enabled,
@@ -184,6 +186,7 @@ export const presenceSchema = z
     sweepIntervalMs: v.sweepInterval * 1000,
     livenessMs: v.liveness * 1000,
     maxWatchersPerContact: v.maxWatchersPerContact,
+    maxPresencePerPartner: v.maxPresencePerPartner,
   }));
 
 /**

@@ -15,7 +15,7 @@ function errorLines(raw: unknown): string[] {
 }
 
 describe('gateway.presence (issue #8)', () => {
-  it('defaults: enabled, embedded SQLite next to the config file, 5 s sweeps, 30 s liveness, 5000 watchers per contact', () => {
+  it('defaults: enabled, embedded SQLite next to the config file, 5 s sweeps, 30 s liveness, 5000 watchers per contact, 2000 presence/s per partner', () => {
     expect(presenceOf(baseRaw())).toEqual({
       enabled: true,
       nodeId: undefined,
@@ -23,7 +23,16 @@ describe('gateway.presence (issue #8)', () => {
       sweepIntervalMs: 5000,
       livenessMs: 30_000,
       maxWatchersPerContact: 5000,
+      maxPresencePerPartner: 2000,
     });
+  });
+
+  it('maxPresencePerPartner (RFC 8048 §8.1) is a positive integer', () => {
+    const raw = baseRaw();
+    raw.gateway.presence = { maxPresencePerPartner: 50 };
+    expect(presenceOf(raw).maxPresencePerPartner).toBe(50);
+    raw.gateway.presence = { maxPresencePerPartner: 0 };
+    expect(errorLines(raw).some((l) => l.startsWith('gateway.presence.maxPresencePerPartner'))).toBe(true);
   });
 
   it('a relative SQLite path is resolved against the config directory; an absolute one is kept', () => {

@@ -43,6 +43,8 @@ export interface PresenceConfig {
   readonly sweepIntervalMs: number;
   readonly livenessMs: number;
   readonly maxWatchersPerContact: number;
+  /** Presence stanzas per second accepted from one partner domain (RFC 8048 §8.1); more are refused resource-constraint. */
+  readonly maxPresencePerPartner: number;
 }
 
 export type PresenceStoreConfig =

@@ -34,6 +34,11 @@ export function createRateLimiter(budgets: readonly RateBudget[], opts: { readon
   };
 }
 
+/** DEFAULT_PRESENCE_BUDGETS with the per-partner presence budget set to `perPartnerPerSecond` (gateway.presence.maxPresencePerPartner). */
+export function presenceBudgets(perPartnerPerSecond: number): readonly RateBudget[] {
+  return DEFAULT_PRESENCE_BUDGETS.map((b) => (b.prefix === 'presence:' ? { ...b, limit: perPartnerPerSecond, windowMs: 1000 } : b));
+}
+
 /** Defaults sized for people, not machines: a burst of roster pushes passes, a loop does not. */
 export const DEFAULT_PRESENCE_BUDGETS: readonly RateBudget[] = [
   { prefix: 'presence:', limit: 2000, windowMs: 1000 },
