@@ -133,6 +133,28 @@ describe.each<PeerKind>(PEER_KINDS)('romeo@%s watches alice@sip.test (RFC 8048 �
     }
   }, 60_000);
 
+  it('NOTIFY terminated;reason=deactivated: the gateway re-SUBSCRIBEs at once in a new dialog and keeps the authorization (no second subscribed, no unavailable; RFC 8048 §5.2.2, RFC 6665 §4.1.3)', async () => {
+    const c = romeo();
+    const contact = 'alice@sip.test';
+    const uas = await startPresentity(lab.proxyPort, 'uas_presentity_deactivate.xml', { GAP_MS: '300' }, 40_000, ['-m', '2']);
+    try {
+      const since = c.received.length;
+      await c.send(xml('presence', { to: contact, type: 'subscribe' }));
+      const got = await waitForPresences(c, contact, 3, 20_000, since);
+      expect(got.map(viewOf)).toEqual([{ type: 'subscribed' }, { status: 'Alice in dialog 1', ...unlabeledLang(kind) }, { status: 'Alice in dialog 2', ...unlabeledLang(kind) }]);
+      await c.send(xml('presence', { to: contact, type: 'unsubscribe' }));
+      const r = await uas.done;
+      expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+      const subs = receivedRequests(r).filter((m) => m.startLine.startsWith('SUBSCRIBE '));
+      expect(subs.map((m) => [m.header('To')?.includes('tag=') ? 'in-dialog' : 'new', m.header('Expires')])).toEqual([['new', '3600'], ['new', '3600'], ['in-dialog', '0']]);
+      expect(subs[1]?.header('Call-ID')).not.toBe(subs[0]?.header('Call-ID'));
+      expect(subs[2]?.header('Call-ID')).toBe(subs[1]?.header('Call-ID'));
+      expect(presencesFrom(c, contact, since)).toHaveLength(3);
+    } finally {
+      await uas.stop();
+    }
+  }, 60_000);
+
   it.each([
     [403, 'Forbidden', 'bob@sip.test'],
     [489, 'Bad Event', 'carol@sip.test'],
