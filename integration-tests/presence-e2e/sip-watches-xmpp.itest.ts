@@ -178,6 +178,23 @@ describe.each<PeerKind>(PEER_KINDS)('a SIP user watches romeo on %s (RFC 8048 §
     expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
   }, 60_000);
 
+  it('a watcher that answers a NOTIFY 481 has lost the subscription (RFC 6665 §4.2.2): the gateway removes it, and the contact\'s next presence changes send it nothing', async () => {
+    const romeo = lab.peer(kind).client('romeo');
+    const sipp = runSippUac(sipAddress(lab.target), { scenario: 'uac_presence_notify_481.xml', vars: { RURI: `sip:romeo@${domain()}`, FROM: '<sip:kate@sip.test>', HOLD_MS: '4000' }, timeoutMs: 30_000 });
+    await romeo.waitForStanza(presenceOf('subscribe', 'kate@sip.test'), STEP_MS);
+    await romeo.send(xml('presence', { to: 'kate@sip.test', type: 'subscribed' }));
+    const removed = async (): Promise<boolean> => lab.log.lines.some((l) => l.msg === 'SIP watcher refused NOTIFY; subscription removed' && l.status === 481);
+    for (let i = 0; i < 100 && !(await removed()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await removed()).toBe(true);
+    // Within sipp's hold: two presence changes that would each have been a NOTIFY.
+    await romeo.sendPresence({}, xml('show', {}, 'away'), xml('status', {}, 'nobody should hear this'));
+    await romeo.sendPresence({}, xml('status', {}, 'nor this'));
+    const r = await sipp;
+    const notifies = tracedMessages(r.messages).filter((m) => m.direction === 'received' && m.startLine.startsWith('NOTIFY '));
+    expect(notifies.map(stateOf)).toEqual(['pending', 'active']);
+    expect({ exit: r.exitCode, sipp: r.exitCode === 0 ? '' : describeSipp(r) }).toEqual({ exit: 0, sipp: '' });
+  }, 60_000);
+
   it('unsubscribed (the contact declines) → NOTIFY terminated;reason=rejected (§5.3.1)', async () => {
     const romeo = lab.peer(kind).client('romeo');
     const w = startWatcher(lab.target, { scenario: 'uac_presence_until_terminated.xml', ruri: `sip:romeo@${domain()}`, from: '<sip:carol@sip.test>', timeoutMs: 40_000 });
