@@ -136,3 +136,25 @@ describe('a SUBSCRIBE whose Accept admits no PIDF is refused 406, before anythin
     }
   });
 });
+
+describe('a SIP user with two devices (two dialogs) watching one contact (RFC 8048 §5.3.3)', () => {
+  const sub = (w: ReturnType<typeof world>, callId: string, tag: string, expires: string, dialogId?: string) =>
+    w.svc.handlers.onSubscribe({
+      source: { address: TRUSTED_PROXY, port: 5060, protocol: 'udp' }, requestUri: 'sip:romeo@xmpp.example',
+      from: `<sip:alice@sip.example>;tag=${tag}`, to: '<sip:romeo@xmpp.example>', callId, event: 'presence', expires,
+      ...(dialogId ? { dialogId } : {}),
+    });
+
+  it('ending one dialog sends no unavailable while the other still watches; ending the last one does', async () => {
+    const w = world();
+    await (await sub(w, 'c1', 'a', '3600')).accepted!('D1');
+    await (await sub(w, 'c2', 'b', '3600')).accepted!('D2');
+    await w.svc.onPresence(presence({ type: 'subscribed', from: 'romeo@xmpp.example' }));
+    const unavailable = () => w.xmpp.sent.filter((s) => s.type === 'unavailable');
+    await (await sub(w, 'c1', 'a', '0', 'D1')).accepted!('D1');
+    expect(w.sip.notifies.filter((n) => n.dialogId === 'D1').at(-1)?.subscriptionState).toBe('terminated;reason=timeout');
+    expect(unavailable()).toEqual([]);
+    await (await sub(w, 'c2', 'b', '0', 'D2')).accepted!('D2');
+    expect(unavailable().map((s) => `${s.from}→${s.to}`)).toEqual(['alice@sip.example→romeo@xmpp.example']);
+  });
+});

@@ -224,6 +224,15 @@ export class SipWatchesXmpp {
       case 'xmpp-presence': {
         const to = parseJid(rec.contactJid);
         if (!to.ok) return;
+        if (a.presence.type === 'unavailable') {
+          // §5.3.3 says the SIP user went away; not while another of its dialogs (a second
+          // device) still watches this contact. This dialog's record is already gone (apply).
+          const others = await deps.store.watchersFor(rec.watcherJid, rec.contactJid, 2);
+          if (others.some((o) => o.dialogId !== rec.dialogId)) {
+            deps.log.debug({ dialogId: rec.dialogId, contact: rec.contactJid }, 'another dialog of this SIP user still watches: no unavailable');
+            return;
+          }
+        }
         const d = await sendStanzaSafely(deps.xmpp, deps.log, { ...a.presence, from: rec.watcherJid, to: rec.contactJid });
         if (!d.ok && (a.presence.type === 'subscribe' || a.presence.type === 'probe')) {
           // Nothing is lost silently (RFC 7247 §7): a subscribe or probe that no stream could
