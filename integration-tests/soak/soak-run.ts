@@ -18,8 +18,18 @@
  * sample is taken after a forced full GC (V8's gc, exposed at run time), so
  * heapUsed is the live heap, not GC timing. The harness keeps no per-message
  * objects during the run: received stanzas are counted and dropped each second;
- * the SIP traces are files, read at the end.
+ * the SIP traces are files, read once after the last sample (the lab's SIP UA
+ * trace through its sipp process's -message_file: NativeLab.nextSipMessage
+ * re-reads the whole file per request, whose churn — gigabytes of strings over
+ * ten minutes — moved RSS by ±50 MiB in the first 600 s run).
+ *
+ * Growth: RSS swings with allocator and GC timing even when the live heap is
+ * flat, so one sample against another measures noise. The figure judged is
+ * the median of the samples in the last 20 % of the run against the median of
+ * the 20 % right after the warm-up (the first 20 %); start / after-warm-up /
+ * end single samples are reported too.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -47,6 +57,9 @@ export interface MemorySample {
   readonly tSec: number;
   readonly rss: number;
   readonly heapUsed: number;
+  /** Buffers and other memory outside the V8 heap (process.memoryUsage). */
+  readonly external: number;
+  readonly arrayBuffers: number;
   /** The gateway's own /metrics figures (same process). */
   readonly metricsRss: number | undefined;
   readonly metricsHeapUsed: number | undefined;
@@ -56,8 +69,13 @@ export interface Growth {
   readonly start: number;
   readonly afterWarmup: number;
   readonly end: number;
-  /** (end − afterWarmup) / afterWarmup, in percent. */
+  /** Median of the 20 % right after the warm-up, and of the last 20 %. */
+  readonly earlyMedian: number;
+  readonly lateMedian: number;
+  /** (lateMedian − earlyMedian) / earlyMedian, in percent: the figure judged. */
   readonly growthPct: number;
+  /** (end − afterWarmup) / afterWarmup, in percent: single samples, for the record. */
+  readonly pointGrowthPct: number;
 }
 
 export interface SoakResult {
@@ -71,6 +89,7 @@ export interface SoakResult {
   readonly typing: { sipToXmppSent: number; sipToXmppAccepted: number; xmppReceivedComposing: number; xmppToSipSent: number; sipReceivedIsComposing: number };
   readonly receipts: { requestedByXmpp: number; answeredByRomeo: number; imdnDeliveredAtSip: number };
   readonly presence: string;
+  readonly uaTrace: string;
   readonly logFile: string;
 }
 
@@ -93,11 +112,39 @@ function metric(text: string, name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function growth(samples: readonly MemorySample[], warmupSec: number, pick: (s: MemorySample) => number): Growth {
+const median = (xs: number[]): number => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(a.length / 2);
+  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+};
+
+function growth(samples: readonly MemorySample[], durationSec: number, pick: (s: MemorySample) => number): Growth {
+  const w = durationSec * WARMUP_FRACTION;
   const first = samples[0]!;
-  const base = samples.find((s) => s.tSec >= warmupSec) ?? first;
+  const base = samples.find((s) => s.tSec >= w) ?? first;
   const last = samples[samples.length - 1]!;
-  return { start: pick(first), afterWarmup: pick(base), end: pick(last), growthPct: ((pick(last) - pick(base)) / pick(base)) * 100 };
+  const early = samples.filter((s) => s.tSec >= w && s.tSec < 2 * w).map(pick);
+  const late = samples.filter((s) => s.tSec >= durationSec - w).map(pick);
+  const earlyMedian = median(early.length ? early : [pick(base)]);
+  const lateMedian = median(late.length ? late : [pick(last)]);
+  return {
+    start: pick(first), afterWarmup: pick(base), end: pick(last), earlyMedian, lateMedian,
+    growthPct: ((lateMedian - earlyMedian) / earlyMedian) * 100,
+    pointGrowthPct: ((pick(last) - pick(base)) / pick(base)) * 100,
+  };
+}
+
+/** The -trace_msg file of the sipp process listening on `port` (the lab's SIP UA), from its command line. */
+function sippTraceOf(port: number): string | undefined {
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).slice(0, 100_000)) {
+    let argv: string[];
+    try { argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'); } catch { continue; }
+    if (!/sipp$/.test(argv[0] ?? '')) continue;
+    const p = argv.indexOf('-p');
+    const f = argv.indexOf('-message_file');
+    if (p >= 0 && argv[p + 1] === String(port) && f >= 0 && argv[f + 1]) return argv[f + 1];
+  }
+  return undefined;
 }
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
@@ -162,20 +209,37 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const uaRequests: UaRequest[] = [];
     const xbodyRe = new RegExp(`${xtag} (\\d+)`);
     const failedIdRe = new RegExp(`<message-id>${tag}-(\\d+)</message-id>`);
-    const drainUa = async (): Promise<void> => {
+    const uaTraceFile = sippTraceOf(lab.sipUaPort);
+    const reduce = (r: TracedSip): void => {
+      if (r.direction !== 'received' || !r.startLine.startsWith('MESSAGE ')) return;
+      const b = r.body.toString('utf8');
+      const m = xbodyRe.exec(b)?.[1];
+      const f = /<failed\s*\/>/.test(b) ? failedIdRe.exec(b)?.[1] : undefined;
+      uaRequests.push({
+        ...(m !== undefined ? { message: Number(m) } : {}),
+        isComposing: /im-iscomposing\+xml/i.test(r.header('Content-Type') ?? '') || /<isComposing/.test(b),
+        delivered: /<delivered\s*\/>/.test(b),
+        ...(f !== undefined ? { failed: Number(f) } : {}),
+      });
+    };
+    /** After the last sample only: the UA's whole trace, parsed once (or, without its file, through the lab). */
+    const readUa = async (): Promise<void> => {
+      uaRequests.length = 0;
+      if (uaTraceFile !== undefined) {
+        for (const r of tracedMessages(fs.readFileSync(uaTraceFile, 'utf8'))) reduce(r);
+        return;
+      }
       for (let i = 0; i < 10_000; i++) {
-        let r: TracedSip;
-        try { r = await lab.nextSipMessage(50); } catch { return; }
-        if (!r.startLine.startsWith('MESSAGE ')) continue;
-        const b = r.body.toString('utf8');
-        const m = xbodyRe.exec(b)?.[1];
-        const f = /<failed\s*\/>/.test(b) ? failedIdRe.exec(b)?.[1] : undefined;
-        uaRequests.push({
-          ...(m !== undefined ? { message: Number(m) } : {}),
-          isComposing: /im-iscomposing\+xml/i.test(r.header('Content-Type') ?? '') || /<isComposing/.test(b),
-          delivered: /<delivered\s*\/>/.test(b),
-          ...(f !== undefined ? { failed: Number(f) } : {}),
-        });
+        try { reduce(await lab.nextSipMessage(50)); } catch { return; }
+      }
+    };
+    let uaFallbackRead = false;
+    const drainUa = async (): Promise<void> => {
+      if (uaTraceFile !== undefined) return readUa();
+      // nextSipMessage is incremental: keep what was read, read on.
+      if (!uaFallbackRead) { uaFallbackRead = true; uaRequests.length = 0; }
+      for (let i = 0; i < 10_000; i++) {
+        try { reduce(await lab.nextSipMessage(50)); } catch { return; }
       }
     };
 
@@ -187,7 +251,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       let text = '';
       try { text = await (await fetch(`${lab.adminUrl}/metrics`, { signal: AbortSignal.timeout(3000) })).text(); } catch { /* recorded as undefined */ }
       const s: MemorySample = {
-        tSec: Math.round((Date.now() - t0) / 1000), rss: m.rss, heapUsed: m.heapUsed,
+        tSec: Math.round((Date.now() - t0) / 1000), rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers,
         metricsRss: metric(text, 'dxg_process_resident_memory_bytes'), metricsHeapUsed: metric(text, 'dxg_nodejs_heap_size_used_bytes'),
       };
       samples.push(s);
@@ -230,13 +294,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       }
       await drain();
       if (Date.now() >= nextSample) {
-        await drainUa();
         await sample();
         nextSample += sampleEvery;
       }
       await sleep(250);
     }
-    await drainUa();
     await sample(); // the end of the load: the last memory figure
     say('  load over; settling the books');
 
@@ -269,8 +331,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const warmupSec = Math.round(durationSec * WARMUP_FRACTION);
     return {
       durationSec, warmupSec, samples,
-      rss: growth(samples, warmupSec, (s) => s.rss),
-      heapUsed: growth(samples, warmupSec, (s) => s.heapUsed),
+      rss: growth(samples, durationSec, (s) => s.rss),
+      heapUsed: growth(samples, durationSec, (s) => s.heapUsed),
+      uaTrace: uaTraceFile !== undefined ? 'read once from the sipp -message_file' : 'read through NativeLab.nextSipMessage (sipp file not found)',
       sipToXmpp, xmppToSip,
       typing: { sipToXmppSent: typingCount, sipToXmppAccepted: typingFinals, xmppReceivedComposing: xmppComposing, xmppToSipSent: xmppTypingSent, sipReceivedIsComposing: isComp },
       receipts: { requestedByXmpp: requested, answeredByRomeo: answered, imdnDeliveredAtSip: imdnDelivered },
@@ -286,7 +349,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 /** One line per figure, for the console. */
 export function soakSummary(r: SoakResult): string {
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-  const g = (name: string, x: Growth) => `${name}: start ${mib(x.start)}, after warm-up ${mib(x.afterWarmup)}, end ${mib(x.end)}, growth ${x.growthPct.toFixed(2)} %`;
+  const g = (name: string, x: Growth) => `${name}: start ${mib(x.start)}, after warm-up ${mib(x.afterWarmup)}, end ${mib(x.end)} (single samples: ${x.pointGrowthPct.toFixed(2)} %); median of the 20 % after warm-up ${mib(x.earlyMedian)}, of the last 20 % ${mib(x.lateMedian)}: growth ${x.growthPct.toFixed(2)} %`;
   return [
     `soak ${r.durationSec} s (warm-up ${r.warmupSec} s), ${r.samples.length} samples`,
     g('RSS', r.rss), g('heapUsed', r.heapUsed),
