@@ -9,6 +9,7 @@ import { startLoadLab, type AppKind, type LoadLab } from './lab';
 import { sipToXmppStep, type StepResult } from './sip-to-xmpp';
 import { runSippLoad } from './sipp-load';
 import { LOAD } from './lab';
+import { newestProfile, topSelf, type HotFunction } from './cpu-profile';
 
 export const DEFAULT_STEPS = [500, 1000, 1500, 2000, 3000, 4000, 6000];
 
@@ -21,6 +22,12 @@ export interface LoadBenchOptions {
   /** stop a scenario after this many consecutive unclean steps (default 2) */
   readonly stopAfterUnclean: number;
   readonly log?: (line: string) => void;
+  /**
+   * After the ramp: one more gateway step at the knee (the first unclean rate, else the highest)
+   * with the gateway under node --cpu-prof, profile written here; the top self-time functions
+   * go into the report. Off by default (the smoke never profiles).
+   */
+  readonly profileDir?: string;
 }
 
 export interface ScenarioReport {
@@ -36,7 +43,9 @@ export interface LoadReport {
   readonly updated: string;
   readonly drachtio: { readonly kind: 'double' | 'real'; readonly label: string };
   readonly machine: { readonly node: string; readonly cores: number; readonly cpu: string; readonly platform: string; readonly loadavgBefore: readonly number[]; readonly loadavgAfter: readonly number[]; readonly shared: string };
-  readonly options: Omit<LoadBenchOptions, 'log'>;
+  readonly options: Omit<LoadBenchOptions, 'log' | 'profileDir'>;
+  /** The --cpu-prof step at the knee, when asked for (not one of the measured steps). */
+  readonly profile?: { readonly rate: number; readonly file: string; readonly step: StepResult; readonly topSelf: readonly HotFunction[] };
   readonly scenarios: readonly ScenarioReport[];
   /** gateway clean rate / no-op clean rate (null when either has none) */
   readonly headline: { readonly gatewayCleanRate: number | null; readonly noopCleanRate: number | null; readonly ratio: number | null };
@@ -81,6 +90,25 @@ export async function runLoadBench(o: LoadBenchOptions): Promise<LoadReport> {
     o.log?.(`drachtio: ${label}`);
     const noop = await scenario(lab, 'SIP→XMPP no-op ceiling', 'noop', o);
     const gw = await scenario(lab, 'SIP→XMPP gateway', 'gateway', o);
+    let profile: LoadReport['profile'];
+    if (o.profileDir && gw.steps.length > 0) {
+      const rate = gw.steps.find((s) => !s.clean)?.offeredRate ?? Math.max(...gw.steps.map((s) => s.offeredRate));
+      try {
+        const app = await lab.startApp('gateway', ['--cpu-prof', '--cpu-prof-dir', o.profileDir]);
+        let step: StepResult;
+        try {
+          await warmUp(lab, 'gateway');
+          step = await sipToXmppStep(lab, app, rate, Math.min(o.seconds, 10), o.maxMessages);
+        } finally {
+          await app.stop();
+        }
+        const file = newestProfile(o.profileDir);
+        if (file) profile = { rate, file, step, topSelf: topSelf(file) };
+        o.log?.(`cpu profile at ${rate}/s: ${file ?? 'none written'}`);
+      } catch (e) {
+        o.log?.(`cpu profile step failed: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
     return {
       description: 'SIP→XMPP load (issue #12): sipp UAC at fixed rates → drachtio → app → (gateway only) S2S → ejabberd 23.01 → one c2s client counting arrivals. No-op ceiling: a drachtio-srf app answering 200, same drachtio, same steps, run first. Clean = 0 SIP failures, 0 retransmissions, 0 lost. Loopback, one machine. Measured, never asserted.',
       updated: new Date().toISOString(),
@@ -88,6 +116,7 @@ export async function runLoadBench(o: LoadBenchOptions): Promise<LoadReport> {
       machine: { node: process.version, cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', platform: `${os.platform()} ${os.release()}`, loadavgBefore, loadavgAfter: os.loadavg().map(r2), shared: 'machine shared with other sessions\' test runs: figures are indicative' },
       options: { steps: o.steps, seconds: o.seconds, maxMessages: o.maxMessages, stopAfterUnclean: o.stopAfterUnclean },
       scenarios: [noop, gw],
+      ...(profile ? { profile } : {}),
       headline: {
         gatewayCleanRate: gw.cleanRate, noopCleanRate: noop.cleanRate,
         ratio: gw.cleanRate !== null && noop.cleanRate ? r2(gw.cleanRate / noop.cleanRate) : null,

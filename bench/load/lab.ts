@@ -103,7 +103,7 @@ export interface LoadLab {
   readonly ejabberdPid: number | undefined;
   readonly runDir: string;
   /** Starts the gateway or the no-op app in its own process; only one at a time (drachtio would share MESSAGEs between them). */
-  startApp(kind: AppKind, extraArgs?: readonly string[]): Promise<RunningApp>;
+  startApp(kind: AppKind, nodeArgs?: readonly string[]): Promise<RunningApp>;
   stop(): Promise<void>;
 }
 
@@ -132,11 +132,11 @@ export async function startLoadLab(): Promise<LoadLab> {
     const d = drachtio;
     const lab: LoadLab = {
       drachtio: d, arrivals, runDir, ejabberdPid: findPid(ej.instanceDir),
-      async startApp(kind, extraArgs = []) {
+      async startApp(kind, nodeArgs = []) {
         const logFile = path.join(runDir, `${kind}-${Date.now()}.log`);
         const { child } = kind === 'noop'
           ? await spawnTsx(path.join(__dirname, 'noop-app.ts'), [d.adminHost, String(d.adminPort), d.secret], 'NOOP', 20_000, logFile)
-          : await spawnTsx(path.join(ROOT, 'bin', 'drachtio-xmpp-gateway.ts'), ['start', '-c', yamlFile, '--log-level', 'warn', ...extraArgs], null, 0, logFile);
+          : await spawnTsx(path.join(ROOT, 'bin', 'drachtio-xmpp-gateway.ts'), ['start', '-c', yamlFile, '--log-level', 'warn'], null, 0, logFile, nodeArgs);
         apps.add(child);
         if (kind === 'gateway') {
           try {
@@ -147,7 +147,8 @@ export async function startLoadLab(): Promise<LoadLab> {
           }
           // drachtio routes: the gateway connects to drachtio before it listens on S2S (bin/start-gateway.ts).
         }
-        return { kind, pid: child.pid, logFile, stop: async () => { await child.stop(); apps.delete(child); } };
+        // The gateway drains for up to 5 s on SIGTERM; --cpu-prof writes its file at exit.
+        return { kind, pid: child.pid, logFile, stop: async () => { await child.stop(15_000); apps.delete(child); } };
       },
       stop,
     };

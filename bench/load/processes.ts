@@ -25,8 +25,8 @@ export interface Child {
  * Runs `node --import tsx script args…`, resolves with the JSON after `marker ` on its stdout
  * (bounded by timeoutMs). stdin is a pipe the child watches: if this process dies, the child ends.
  */
-export async function spawnTsx<T>(script: string, args: readonly string[], marker: string | null, timeoutMs: number, logFile?: string): Promise<{ child: Child; ready: T | undefined }> {
-  const proc = spawn(process.execPath, [...TSX, script, ...args], { cwd: path.join(__dirname, '..', '..'), stdio: ['pipe', 'pipe', 'pipe'] });
+export async function spawnTsx<T>(script: string, args: readonly string[], marker: string | null, timeoutMs: number, logFile?: string, nodeArgs: readonly string[] = []): Promise<{ child: Child; ready: T | undefined }> {
+  const proc = spawn(process.execPath, [...nodeArgs, ...TSX, script, ...args], { cwd: path.join(__dirname, '..', '..'), stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   const sink = logFile ? fs.createWriteStream(logFile) : undefined;
   const keep = (b: Buffer): void => {

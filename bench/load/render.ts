@@ -29,7 +29,13 @@ Steps of at most ${r.options.seconds} s or ${r.options.maxMessages} messages; a 
 
 ${r.scenarios.map(table).join('\n')}
 ![latency and loss against offered rate](${svgName})
-`;
+${r.profile ? `
+## CPU profile at the knee (${r.profile.rate} msg/s, gateway under --cpu-prof, not a measured step)
+
+| self % | function | where |
+|---:|---|---|
+${r.profile.topSelf.map((h) => `| ${h.selfPct} | ${esc(h.fn)} | ${esc(h.where)} |`).join('\n')}
+` : ''}`;
 }
 
 export function renderSvg(r: LoadReport): string {

@@ -6,6 +6,7 @@
  * of the test double. Writes bench/results/load-<date>.{json,md,svg}.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_STEPS, runLoadBench } from './bench';
 import { measureParser } from './parser-throughput';
@@ -24,11 +25,13 @@ async function main(): Promise<void> {
     maxMessages: Number(arg('max') ?? 20_000),
     stopAfterUnclean: Number(arg('stop-after-unclean') ?? 2),
     log: (l) => console.log(l),
+    ...(process.argv.includes('--no-profile') ? {} : { profileDir: fs.mkdtempSync(path.join(os.tmpdir(), 'load-prof-')) }),
   });
   // Edge (issue #12 §5): CPU only, in this process, after the lab is down.
   const parser = measureParser();
   console.log(`stream parser with limits ${parser.guardedMBps} MB/s, raw ltx ${parser.rawLtxMBps} MB/s: ratio ${parser.ratio}`);
   const full = { ...report, edge: { parser: { ...parser, what: 'adapters/xmpp-s2s/xml/stream-parser.ts (UTF-8 scan, XmlGuard limits, ltx, XmlElement) vs raw @xmpp/xml Parser, same bytes, 16 KiB reads, best of 5' } } };
+  if (report.profile) console.log(`profile at ${report.profile.rate}/s (gateway, self time): ${report.profile.topSelf.slice(0, 8).map((h) => `${h.fn} ${h.where} ${h.selfPct}%`).join('; ')}`);
   const date = report.updated.slice(0, 10);
   const dir = path.join(__dirname, '..', 'results');
   fs.mkdirSync(dir, { recursive: true });
