@@ -312,7 +312,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       await drain();
       await drainUa();
       const failedNow = failedNumbers().length;
-      if (sipDelivered.size + accepted() + failedNow >= outcomes.size && xmppDelivered().size + xmppReports.size >= xmppSent) break;
+      // …and every receipt romeo answered has come back to the SIP side as an IMDN (the last may be in flight).
+      const receiptsBack = uaRequests.filter((r) => r.delivered).length >= answered;
+      if (sipDelivered.size + accepted() + failedNow >= outcomes.size && xmppDelivered().size + xmppReports.size >= xmppSent && receiptsBack) break;
       await sleep(250);
     }
     const sipToXmpp = keepBooks(outcomes, failedNumbers(), [...sipDelivered]);
