@@ -38,9 +38,9 @@ export interface StepResult {
 }
 
 const REPORTED = ['FailedUnexpectedMessage', 'FailedCallRejected'];
-/** After sipp exits, arrivals still crossing ejabberd: wait until quiet for this long (bounded by SETTLE_MAX_MS). */
+/** After sipp exits, arrivals still crossing ejabberd: wait until quiet for this long (bounded by SETTLE_MAX_MS); later arrivals count as lost. */
 const QUIET_MS = 1500;
-const SETTLE_MAX_MS = 15_000;
+const SETTLE_MAX_MS = 30_000;
 const RECV_TIMEOUT_MS = 8000;
 
 const r2 = (v: number): number => Math.round(v * 100) / 100;
