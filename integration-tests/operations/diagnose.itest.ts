@@ -85,6 +85,35 @@ describe('diagnose against real ejabberd (strict) and Prosody (dialback)', () =>
     }
   }, TEST_MS);
 
+  it('XEP-0368: an _xmpps-server._tcp record is tried first and probed with TLS from the first byte; Prosody\'s direct TLS port shows its certificate and dialback, and federation should work', async () => {
+    const dns = await startTestDnsServer({
+      srv: {
+        [`_xmpps-server._tcp.${OPS.prosody.domain}`]: [{ name: OPS.prosody.domain, port: OPS.prosody.directTlsPort, priority: 0, weight: 0 }],
+        [`_xmpp-server._tcp.${OPS.prosody.domain}`]: [{ name: OPS.prosody.domain, port: 5269, priority: 0, weight: 0 }],
+      },
+    });
+    try {
+      const file = lab.config('direct-tls', (raw) => {
+        raw.partners = raw.partners.map((p: { domain: string; proxyFqdn?: string }) => (p.domain === OPS.prosody.domain ? { ...p, proxyFqdn: undefined } : p));
+      });
+      const loaded = loadConfigFile(file, { env: {}, checkFiles: true });
+      if (!loaded.ok) throw new Error('lab config invalid');
+      const { findings, details } = await diagnose(OPS.prosody.domain, loaded.value.config, 5000, { srvQuery: (n) => dns.resolver.resolveSrv(n) });
+      expect(statusOf(findings, 'dns.peer.xmpps-server')).toEqual(['pass']);
+      expect(findings.filter((f) => f.check === 'tcp').map((f) => f.text)).toEqual([
+        expect.stringMatching(/^TCP prosody\.ops\.test:5270 \(direct TLS, XEP-0368\)/),
+        expect.stringMatching(/^TCP prosody\.ops\.test:5269 \(/),
+      ]);
+      const probes = details.probes as Array<{ target: { directTls: boolean }; stage: string; features?: unknown; tlsFeatures?: { dialback: boolean }; certificate?: { status: { chain: string; identity: string } } }>;
+      expect(probes[0]).toEqual(expect.objectContaining({ target: expect.objectContaining({ directTls: true }), stage: 'done', tlsFeatures: expect.objectContaining({ dialback: true }) }));
+      expect(probes[0]?.features).toBeUndefined(); // no plain-text stream on a direct TLS port
+      expect(probes[0]?.certificate?.status).toEqual({ chain: 'valid', identity: 'valid' });
+      expect(textOf(findings, 'auth')).toBe('authentication would use dialback (XEP-0220) over TLS');
+    } finally {
+      await dns.stop();
+    }
+  }, TEST_MS);
+
   it('without the lab CA in our trust anchors the certificate does not chain, and with sasl Required and no dialback nothing can authenticate (exit 4)', async () => {
     const file = lab.config('untrusted', (raw) => { delete raw.gateway.s2s.caFile; });
     const r = await lab.cli(['diagnose', OPS.ejabberd.domain, '-c', file, '--timeout', '5']);

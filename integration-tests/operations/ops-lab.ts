@@ -24,12 +24,13 @@ import { labPki, type LabPki } from '../harness/lab-ca';
 import { startProsody } from '../harness/prosody';
 import { connectClient, type LabClient } from '../harness/xmpp-client';
 import '../harness/xmpp-client-utf8';
-import { labRunDir, stopAllPeers, type PeerHandle } from '../harness/xmpp-peers';
+import { labRunDir, stopAllPeers, waitForPort, type PeerHandle } from '../harness/xmpp-peers';
 
 export const OPS = {
   gateway: { domain: 'gw.ops.test', address: '127.0.32.1' },
   ejabberd: { domain: 'ejabberd.ops.test', address: '127.0.32.2', user: 'romeo', password: 'romeo-pw' },
-  prosody: { domain: 'prosody.ops.test', address: '127.0.32.3', user: 'juliet', password: 'juliet-pw' },
+  /** Prosody also listens for XEP-0368 direct TLS S2S on directTlsPort (the harness leaves it off; patched in here). */
+  prosody: { domain: 'prosody.ops.test', address: '127.0.32.3', user: 'juliet', password: 'juliet-pw', directTlsPort: 5270 },
   /** Nothing listens here (no-route cases). */
   closed: { domain: 'closed.ops.test', address: '127.0.32.9' },
 } as const;
@@ -64,6 +65,20 @@ export const PARTNERS = {
   prosody: { domain: OPS.prosody.domain, partnerType: 'Federated', tls: 'Required', sasl: 'Optional', dialback: true, proxyFqdn: `${OPS.prosody.address}:5269` },
 };
 
+/**
+ * Prosody 0.12 serves XEP-0368 direct TLS S2S on `s2s_direct_tls_ports`; the shared
+ * template renders that list empty, so this lab's instance gets the port and a restart.
+ */
+async function enableDirectTls(h: PeerHandle, port: number): Promise<void> {
+  const cfg = path.join(h.instanceDir, 'prosody.cfg.lua');
+  const text = fs.readFileSync(cfg, 'utf8');
+  const patched = text.replace('s2s_direct_tls_ports = { }', `s2s_direct_tls_ports = { ${port} }`);
+  if (patched === text) throw new Error(`${cfg}: no empty s2s_direct_tls_ports line to patch`);
+  fs.writeFileSync(cfg, patched);
+  await h.restart();
+  await waitForPort(h.address, port, 15_000);
+}
+
 export function useOpsLab(): OpsLab {
   let hosts: HostsMapping | undefined;
   let pki: LabPki | undefined;
@@ -89,6 +104,7 @@ export function useOpsLab(): OpsLab {
     if (p.status === 'rejected') throw p.reason;
     ejabberd = e.value;
     prosody = p.value;
+    await enableDirectTls(prosody, OPS.prosody.directTlsPort);
     const login = async (h: PeerHandle, user: string, password: string) => {
       const c = await connectClient({ service: h.c2sService, caPem: h.caPem, domain: h.domain, username: user, password });
       await c.fetchRoster();
