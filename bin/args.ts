@@ -206,7 +206,7 @@ function addOperatorCommands(program: Program, result: { value?: Command }): voi
 
   program
     .command('test-im')
-    .description('Send one real message over federation and report each step with its time (Lync: Test-CsXmppIM). Exits 0 when it was delivered to the peer, 4 when a step failed.')
+    .description('Send one real message over federation and report each step with its time (Lync: Test-CsXmppIM). Exits 0 when it was written on an authenticated stream (the peer\'s answers go to the running gateway), 4 when a step failed.')
     .requiredOption('--from <sip-uri>', 'our SIP user, e.g. sip:alice@example.com')
     .requiredOption('--to <jid>', 'the XMPP user, e.g. romeo@partner.example')
     .option('--text <text>', 'the message body', 'drachtio-xmpp-gateway test-im')
