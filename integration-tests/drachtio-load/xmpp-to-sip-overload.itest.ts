@@ -25,6 +25,7 @@ import path from 'node:path';
 import type { Element } from '@xmpp/xml';
 import { sipAddress } from '../harness/drachtio-target';
 import { runSippUac, startSippUas } from '../harness/sipp';
+import { until as waitFor } from '../harness/until';
 import { E2E, START_MS, STOP_MS, startE2ELab, type E2ELab } from '../im-e2e/e2e-lab';
 import { tracedMessages } from '../im-e2e/sip-side';
 
@@ -56,13 +57,7 @@ afterAll(async () => {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${lab.log.tail(20)}`);
-    await sleep(25);
-  }
-}
+const until = (what: string, cond: () => boolean, ms: number): Promise<void> => waitFor(what, cond, ms, () => lab.log.tail(20), 25);
 
 const conditionOf = (e: Element): string | undefined =>
   e.getChild('error')?.children.find((c): c is Element => typeof c !== 'string' && c.attrs.xmlns === STANZAS)?.name;

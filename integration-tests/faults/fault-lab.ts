@@ -20,10 +20,8 @@
  */
 import dgram from 'node:dgram';
 import { promises as dnsPromises } from 'node:dns';
-import * as fs from 'node:fs';
 import net from 'node:net';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import * as dnsPacket from 'dns-packet';
 import pino from 'pino';
 import { startGateway, type RunningGateway } from '../../bin/start-gateway';
@@ -33,6 +31,7 @@ import { mapHosts, type HostsMapping } from '../harness/hosts';
 import { labPki } from '../harness/lab-ca';
 import { allocatePort } from '../harness/local-ports';
 import { labRunDir } from '../harness/xmpp-peers';
+import { memoryLog } from '../im-e2e/e2e-lab';
 
 export const FAULT = {
   gateway: { domain: 'sip.test', address: '127.0.34.1' },
@@ -156,22 +155,7 @@ export interface LogLines {
   readonly file: string;
 }
 
-function fileLog(label: string): { logger: pino.Logger; log: LogLines } {
-  const file = path.join(labRunDir(), `faults-${label}-${Date.now()}.log`);
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      const text = chunk.toString('utf8');
-      fs.appendFileSync(file, text);
-      for (const l of text.split('\n')) {
-        if (!l) continue;
-        try { lines.push(JSON.parse(l) as Record<string, unknown>); } catch { /* kept in the file only */ }
-      }
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'debug', base: { service: 'gw-faults' } }, sink), log: { lines, file } };
-}
+const fileLog = (label: string): { logger: pino.Logger; log: LogLines } => memoryLog(label, { prefix: 'faults', service: 'gw-faults' });
 
 export interface FaultLab {
   readonly target: DrachtioTarget;

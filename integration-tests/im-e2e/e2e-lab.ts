@@ -67,8 +67,9 @@ export interface GatewayLog {
   tail(n?: number): string;
 }
 
-function memoryLog(label: string): { logger: pino.Logger; log: GatewayLog } {
-  const file = path.join(labRunDir(), `im-e2e-${label}-${Date.now()}.log`);
+/** A debug-level pino logger whose JSON lines are kept in memory (parsed) and in a file of the lab's run directory. */
+export function memoryLog(label: string, o: { readonly prefix?: string; readonly service?: string } = {}): { logger: pino.Logger; log: GatewayLog } {
+  const file = path.join(labRunDir(), `${o.prefix ?? 'im-e2e'}-${label}-${Date.now()}.log`);
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -81,7 +82,7 @@ function memoryLog(label: string): { logger: pino.Logger; log: GatewayLog } {
       cb();
     },
   });
-  const logger = pino({ level: 'debug', base: { service: 'gw-e2e' } }, sink);
+  const logger = pino({ level: 'debug', base: { service: o.service ?? 'gw-e2e' } }, sink);
   return {
     logger,
     log: {

@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { sipAddress } from '../harness/drachtio-target';
 import { drachtioEnv } from '../harness/env';
 import { runSippUac, startSippUas } from '../harness/sipp';
+import { until as waitFor } from '../harness/until';
 import { E2E, START_MS, STOP_MS, startE2ELab, type E2ELab } from '../im-e2e/e2e-lab';
 import { booksRow, deliveredNumbers, failedImdns, keepBooks, uacCallIds, uacOutcomes } from './burst-accounting';
 
@@ -47,13 +48,7 @@ afterAll(async () => {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${lab.log.tail(20)}`);
-    await sleep(50);
-  }
-}
+const until = (what: string, cond: () => boolean, ms: number): Promise<void> => waitFor(what, cond, ms, () => lab.log.tail(20), 50);
 
 (REAL ? describe.skip : describe)('the drachtio admin connection drops during a burst of 1,000 SIP MESSAGEs at 200/s to a user on ejabberd', () => {
   it('every SIP request gets a final response, and every message is delivered or reported exactly once (issue #11; RFC 3261 §17.2.2, RFC 7247 §7.1)', async () => {
