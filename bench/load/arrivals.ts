@@ -31,6 +31,10 @@ export interface Arrivals {
   sendWindow(): { first: number; last: number } | undefined;
   /** Error stanzas and other message types seen for the tag. */
   other(): number;
+  /** XMPP→SIP: sends a chat message with this id (ids `<tag>-<n>` are matched by errorIds). */
+  send(to: string, body: string, id: string): Promise<void>;
+  /** Ids of <message type='error'/> whose id starts with the current tag. */
+  readonly errorIds: ReadonlySet<string>;
   stop(): Promise<void>;
 }
 
@@ -48,12 +52,14 @@ export async function connectArrivals(o: { service: string; domain: string; user
   let lat = new Map<number, number>();
   let dup = 0;
   let other = 0;
+  let errIds = new Set<string>();
   let first = Infinity;
   let last = -Infinity;
   e.on('error', () => undefined);
   e.on('stanza', (el) => {
     if (!el.is('message')) return;
     const at = wallNow();
+    if (el.attrs.type === 'error' && String(el.attrs.id ?? '').startsWith(`${tag}-`)) { errIds.add(String(el.attrs.id)); return; }
     const body = el.getChildText('body');
     const p = body === null ? undefined : parseLoadBody(body, tag);
     if (!p) return;
@@ -67,10 +73,12 @@ export async function connectArrivals(o: { service: string; domain: string; user
   await Promise.race([started, new Promise((_, rej) => setTimeout(() => rej(new Error('arrival client: connect timed out')), 15_000))]);
   await e.send(xml('presence', {}));
   return {
-    expect(t) { tag = t; lat = new Map(); dup = 0; other = 0; first = Infinity; last = -Infinity; },
+    expect(t) { tag = t; errIds = new Set(); lat = new Map(); dup = 0; other = 0; first = Infinity; last = -Infinity; },
     get latencies() { return lat; },
     duplicates: () => dup,
     other: () => other,
+    send: (to, body, id) => e.send(xml('message', { to, type: 'chat', id }, xml('body', {}, body))),
+    get errorIds() { return errIds; },
     sendWindow: () => (lat.size > 0 ? { first, last } : undefined),
     async stop() {
       await Promise.race([e.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);

@@ -7,7 +7,9 @@
 import * as os from 'node:os';
 import { startLoadLab, type AppKind, type LoadLab } from './lab';
 import { sipToXmppStep, type StepResult } from './sip-to-xmpp';
+import { xmppToSipStep } from './xmpp-to-sip';
 import { runSippLoad } from './sipp-load';
+import { startSippUas } from '../../integration-tests/harness/sipp';
 import { LOAD } from './lab';
 import { newestProfile, topSelf, type HotFunction } from './cpu-profile';
 
@@ -28,6 +30,10 @@ export interface LoadBenchOptions {
    * go into the report. Off by default (the smoke never profiles).
    */
   readonly profileDir?: string;
+  /** Also the XMPP→SIP scenario (client on ejabberd → gateway → sipp UAS), after the SIP→XMPP ones. */
+  readonly xmppToSip?: boolean;
+  /** The SIP→XMPP scenarios (no-op ceiling, gateway); default true. */
+  readonly sipToXmpp?: boolean;
 }
 
 export interface ScenarioReport {
@@ -43,12 +49,16 @@ export interface LoadReport {
   readonly updated: string;
   readonly drachtio: { readonly kind: 'double' | 'real'; readonly label: string };
   readonly machine: { readonly node: string; readonly cores: number; readonly cpu: string; readonly platform: string; readonly loadavgBefore: readonly number[]; readonly loadavgAfter: readonly number[]; readonly shared: string };
-  readonly options: Omit<LoadBenchOptions, 'log' | 'profileDir'>;
+  readonly options: Omit<LoadBenchOptions, 'log' | 'profileDir' | 'xmppToSip' | 'sipToXmpp'>;
   /** The --cpu-prof step at the knee, when asked for (not one of the measured steps). */
   readonly profile?: { readonly rate: number; readonly file: string; readonly step: StepResult; readonly topSelf: readonly HotFunction[] };
   readonly scenarios: readonly ScenarioReport[];
   /** gateway clean rate / no-op clean rate (null when either has none) */
-  readonly headline: { readonly gatewayCleanRate: number | null; readonly noopCleanRate: number | null; readonly ratio: number | null };
+  readonly headline: {
+    readonly gatewayCleanRate: number | null; readonly noopCleanRate: number | null; readonly ratio: number | null;
+    /** with xmppToSip: XMPP→SIP gateway clean rate / relay ceiling clean rate */
+    readonly xmppToSip?: { readonly gatewayCleanRate: number | null; readonly relayCleanRate: number | null; readonly ratio: number | null };
+  };
 }
 
 const r2 = (v: number): number => Math.round(v * 100) / 100;
@@ -60,14 +70,14 @@ async function warmUp(lab: LoadLab, kind: AppKind): Promise<void> {
   for (let i = 0; i < 100 && kind === 'gateway' && lab.arrivals.latencies.size === 0; i++) await new Promise((r) => setTimeout(r, 100));
 }
 
-async function scenario(lab: LoadLab, name: string, kind: AppKind, o: LoadBenchOptions): Promise<ScenarioReport> {
+async function scenario(lab: LoadLab, name: string, kind: AppKind, o: LoadBenchOptions, direction: 'sip-to-xmpp' | 'xmpp-to-sip' = 'sip-to-xmpp'): Promise<ScenarioReport> {
   const app = await lab.startApp(kind);
   const steps: StepResult[] = [];
   try {
     await warmUp(lab, kind);
     let unclean = 0;
     for (const rate of o.steps) {
-      const s = await sipToXmppStep(lab, app, rate, o.seconds, o.maxMessages);
+      const s = direction === 'sip-to-xmpp' ? await sipToXmppStep(lab, app, rate, o.seconds, o.maxMessages) : await xmppToSipStep(lab, app, rate, o.seconds, o.maxMessages);
       steps.push(s);
       const lat = s.latencyMs ? ` latency p50 ${s.latencyMs.p50} p95 ${s.latencyMs.p95} p99 ${s.latencyMs.p99} max ${s.latencyMs.max} ms;` : '';
       o.log?.(`${name} ${rate}/s: sent ${s.sent} (achieved ${s.achievedRate}/s), failed ${s.failed} ${JSON.stringify(s.failedBy)}, retrans ${s.retransmissions}, arrived ${s.arrived ?? '-'}, lost ${s.lost};${lat} cpu ${Object.entries(s.cpu).map(([k, c]) => `${k} ${c.pctOfCore}%`).join(', ')}; ${s.clean ? 'clean' : 'NOT clean'}`);
@@ -82,16 +92,31 @@ async function scenario(lab: LoadLab, name: string, kind: AppKind, o: LoadBenchO
   return { name, app: kind, steps, cleanRate: clean.length > 0 ? Math.max(...clean) : null };
 }
 
+/** The relay ceiling: sipp → drachtio → srf app → srf.request → drachtio → sipp UAS on the proxy port, same steps. */
+async function relayScenario(lab: LoadLab, o: LoadBenchOptions): Promise<ScenarioReport> {
+  const uas = await startSippUas({
+    scenario: 'uas_message.xml', vars: { STATUS: '200', REASON: 'OK' }, localPort: lab.proxyPort,
+    timeoutMs: 15 * 60_000, extraArgs: ['-m', '1000000'],
+  });
+  try {
+    return await scenario(lab, 'SIP→SIP relay ceiling', 'relay', o);
+  } finally {
+    await uas.stop();
+  }
+}
+
 export async function runLoadBench(o: LoadBenchOptions): Promise<LoadReport> {
   const loadavgBefore = os.loadavg().map(r2);
   const lab = await startLoadLab();
   try {
     const label = lab.drachtio.kind === 'double' ? 'drachtio-server TEST DOUBLE (own process), not a real drachtio-server' : `real drachtio-server at ${lab.drachtio.adminHost}:${lab.drachtio.adminPort}`;
     o.log?.(`drachtio: ${label}`);
-    const noop = await scenario(lab, 'SIP→XMPP no-op ceiling', 'noop', o);
-    const gw = await scenario(lab, 'SIP→XMPP gateway', 'gateway', o);
+    const s2x = o.sipToXmpp !== false;
+    const noop = s2x ? await scenario(lab, 'SIP→XMPP no-op ceiling', 'noop', o) : undefined;
+    const gw = s2x ? await scenario(lab, 'SIP→XMPP gateway', 'gateway', o) : undefined;
+    const x2s = o.xmppToSip ? [await relayScenario(lab, o), await scenario(lab, 'XMPP→SIP gateway', 'gateway', o, 'xmpp-to-sip')] : [];
     let profile: LoadReport['profile'];
-    if (o.profileDir && gw.steps.length > 0) {
+    if (o.profileDir && gw && gw.steps.length > 0) {
       const rate = gw.steps.find((s) => !s.clean)?.offeredRate ?? Math.max(...gw.steps.map((s) => s.offeredRate));
       try {
         const app = await lab.startApp('gateway', ['--cpu-prof', '--cpu-prof-dir', o.profileDir]);
@@ -115,11 +140,12 @@ export async function runLoadBench(o: LoadBenchOptions): Promise<LoadReport> {
       drachtio: { kind: lab.drachtio.kind, label },
       machine: { node: process.version, cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', platform: `${os.platform()} ${os.release()}`, loadavgBefore, loadavgAfter: os.loadavg().map(r2), shared: 'machine shared with other sessions\' test runs: figures are indicative' },
       options: { steps: o.steps, seconds: o.seconds, maxMessages: o.maxMessages, stopAfterUnclean: o.stopAfterUnclean },
-      scenarios: [noop, gw],
+      scenarios: [...(noop && gw ? [noop, gw] : []), ...x2s],
       ...(profile ? { profile } : {}),
       headline: {
-        gatewayCleanRate: gw.cleanRate, noopCleanRate: noop.cleanRate,
-        ratio: gw.cleanRate !== null && noop.cleanRate ? r2(gw.cleanRate / noop.cleanRate) : null,
+        gatewayCleanRate: gw?.cleanRate ?? null, noopCleanRate: noop?.cleanRate ?? null,
+        ratio: gw?.cleanRate != null && noop?.cleanRate ? r2(gw.cleanRate / noop.cleanRate) : null,
+        ...(x2s.length === 2 ? { xmppToSip: { gatewayCleanRate: x2s[1]!.cleanRate, relayCleanRate: x2s[0]!.cleanRate, ratio: x2s[1]!.cleanRate !== null && x2s[0]!.cleanRate ? r2(x2s[1]!.cleanRate / x2s[0]!.cleanRate) : null } } : {}),
       },
     };
   } finally {

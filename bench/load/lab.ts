@@ -88,7 +88,7 @@ policy:
 `;
 }
 
-export type AppKind = 'gateway' | 'noop';
+export type AppKind = 'gateway' | 'noop' | 'relay';
 
 export interface RunningApp {
   readonly kind: AppKind;
@@ -102,6 +102,8 @@ export interface LoadLab {
   readonly arrivals: Arrivals;
   readonly ejabberdPid: number | undefined;
   readonly runDir: string;
+  /** The gateway's SIP proxy (gateway.sipProxy): XMPP→SIP runs a sipp UAS here. */
+  readonly proxyPort: number;
   /** Starts the gateway or the no-op app in its own process; only one at a time (drachtio would share MESSAGEs between them). */
   startApp(kind: AppKind, nodeArgs?: readonly string[]): Promise<RunningApp>;
   stop(): Promise<void>;
@@ -131,11 +133,11 @@ export async function startLoadLab(): Promise<LoadLab> {
     fs.writeFileSync(yamlFile, gatewayYaml(drachtio, pki, proxyPort, runDir));
     const d = drachtio;
     const lab: LoadLab = {
-      drachtio: d, arrivals, runDir, ejabberdPid: findPid(ej.instanceDir),
+      drachtio: d, arrivals, runDir, proxyPort, ejabberdPid: findPid(ej.instanceDir),
       async startApp(kind, nodeArgs = []) {
         const logFile = path.join(runDir, `${kind}-${Date.now()}.log`);
-        const { child } = kind === 'noop'
-          ? await spawnTsx(path.join(__dirname, 'noop-app.ts'), [d.adminHost, String(d.adminPort), d.secret], 'NOOP', 20_000, logFile)
+        const { child } = kind !== 'gateway'
+          ? await spawnTsx(path.join(__dirname, 'noop-app.ts'), [d.adminHost, String(d.adminPort), d.secret, ...(kind === 'relay' ? [`sip:alice@127.0.0.1:${proxyPort}`] : [])], 'NOOP', 20_000, logFile)
           : await spawnTsx(path.join(ROOT, 'bin', 'drachtio-xmpp-gateway.ts'), ['start', '-c', yamlFile, '--log-level', 'warn'], null, 0, logFile, nodeArgs);
         apps.add(child);
         if (kind === 'gateway') {

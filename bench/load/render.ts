@@ -23,9 +23,9 @@ export function renderMarkdown(r: LoadReport, svgName: string): string {
 
 **drachtio: ${r.drachtio.label}.** ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}; load average before ${r.machine.loadavgBefore.join(' ')}, after ${r.machine.loadavgAfter.join(' ')} (${r.machine.shared}).
 
-Headline: gateway clean rate ${h.gatewayCleanRate ?? 'none'} msg/s / no-op ceiling clean rate ${h.noopCleanRate ?? 'none'} msg/s = **${h.ratio ?? 'n/a'}**.
+Headline: gateway clean rate ${h.gatewayCleanRate ?? 'none'} msg/s / no-op ceiling clean rate ${h.noopCleanRate ?? 'none'} msg/s = **${h.ratio ?? 'n/a'}**.${h.xmppToSip ? ` XMPP→SIP: gateway clean rate ${h.xmppToSip.gatewayCleanRate ?? 'none'} msg/s / relay ceiling clean rate ${h.xmppToSip.relayCleanRate ?? 'none'} msg/s = **${h.xmppToSip.ratio ?? 'n/a'}**.` : ''}
 
-Steps of at most ${r.options.seconds} s or ${r.options.maxMessages} messages; a scenario stops after ${r.options.stopAfterUnclean} consecutive unclean steps. Clean = 0 SIP failures, 0 retransmissions, 0 lost (sent − arrived − answered with an error). Latency: sipp's send stamp in the body → the ejabberd client's receipt.
+Steps of at most ${r.options.seconds} s or ${r.options.maxMessages} messages; a scenario stops after ${r.options.stopAfterUnclean} consecutive unclean steps. Clean = 0 SIP failures, 0 retransmissions, 0 lost (sent − arrived − answered with an error). Latency SIP→XMPP: sipp's send stamp in the body → the ejabberd client's receipt; XMPP→SIP: the client's send → the sipp UAS's receive stamp (there "arrived" = distinct MESSAGEs at the UAS, "retrans" = MESSAGEs it received more than once, "failed" = error stanzas back).
 
 ${r.scenarios.map(table).join('\n')}
 ![latency and loss against offered rate](${svgName})
@@ -62,9 +62,10 @@ export function renderSvg(r: LoadReport): string {
   const bad = (s: ScenarioReport, color: string, dash: string, label: string, k: number): void => {
     const pts = s.steps.map((st) => `${x(st.offeredRate).toFixed(1)},${yPct((100 * (st.lost + st.failed)) / Math.max(1, st.sent)).toFixed(1)}`);
     if (pts.length > 0) lines.push(`<polyline fill="none" stroke="${color}" stroke-dasharray="${dash}" stroke-width="2" points="${pts.join(' ')}"/>`);
-    lines.push(`<text x="${L + 300 + k * 160}" y="${T - 12}" fill="${color}" font-size="12">${esc(label)}</text>`);
+    lines.push(`<text x="${L + 10 + k * 200}" y="${T + 4}" fill="${color}" font-size="12">${esc(label)}</text>`);
   };
-  r.scenarios.forEach((s, k) => bad(s, s.app === 'gateway' ? '#9467bd' : '#7f7f7f', s.app === 'gateway' ? '6 3' : '2 3', `${s.app} lost+failed %`, k));
+  const colors = ['#7f7f7f', '#9467bd', '#8c564b'];
+  r.scenarios.forEach((s, k) => bad(s, colors[k % colors.length]!, k === 0 ? '2 3' : '6 3', `${s.name.replace('SIP→XMPP ', '')} lost+failed %`, k));
   const ticks = [...new Set(all.map((s) => s.offeredRate))].map((rate) => `<text x="${x(rate)}" y="${H - B + 16}" font-size="11" text-anchor="middle">${rate}</text>`);
   const yTicks = [0.1, 1, 10, 100, 1000, 10000].filter((v) => v >= lo && v <= hi).map((v) => `<text x="${L - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${v}</text><line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
   const pTicks = [0, 25, 50, 75, 100].map((p) => `<text x="${W - R + 6}" y="${yPct(p) + 4}" font-size="11">${p}%</text>`);
