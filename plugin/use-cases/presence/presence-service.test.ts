@@ -130,6 +130,19 @@ describe('SIP user watches an XMPP contact (RFC 8048 §5.3)', () => {
     expect(await w.deps.store.getWatcher('D1')).toBeUndefined();
   });
 
+  it('keeps the SIP watcher when a NOTIFY fails with 503 — transaction only (RFC 5057 §5.1), and what the gateway\'s own gate answers while shutting down — but removes it on 481 (RFC 6665 §4.2.2)', async () => {
+    const w = world();
+    await activeWatcher(w);
+    w.deps.sip.nextNotify = { status: 503, reason: 'Service Unavailable' };
+    await w.svc.onPresence(presence({ show: 'away' }));
+    await settle();
+    expect(await w.deps.store.getWatcher('D1')).toMatchObject({ state: { phase: 'active' } });
+    w.deps.sip.nextNotify = { status: 481, reason: 'Call/Transaction Does Not Exist' };
+    await w.svc.onPresence(presence({ show: 'dnd' }));
+    await settle();
+    expect(await w.deps.store.getWatcher('D1')).toBeUndefined();
+  });
+
   it('answers a refresh in a dialog it does not know with 481 (RFC 6665 §4.2.1.2)', async () => {
     const w = world();
     expect((await w.svc.handlers.onSubscribe(subscribe({ dialogId: 'nope' }))).status).toBe(481);

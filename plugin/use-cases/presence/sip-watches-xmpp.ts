@@ -214,7 +214,12 @@ export class SipWatchesXmpp {
           ...(a.body ? { body: a.body.body, contentType: a.body.contentType } : {}),
           ...(a.body?.contentLanguage ? { contentLanguage: a.body.contentLanguage } : {}),
         });
-        if (r.status >= 300) {
+        if (r.status === 503) {
+          // RFC 5057 §5.1: 503 fails the transaction, not the dialog usage. It is also what our own
+          // request gate answers when it could not send (overload, drachtio link down, shutting
+          // down); the record stays, and the next change, refresh or a restart notifies again.
+          deps.log.info({ dialogId: rec.dialogId, status: r.status }, 'NOTIFY not delivered (503); the SIP watcher keeps its subscription');
+        } else if (r.status >= 300) {
           // RFC 6665 §4.2.2: a NOTIFY refused with 481 (or any failure but 401/407) ends the subscription.
           deps.log.info({ dialogId: rec.dialogId, status: r.status }, 'SIP watcher refused NOTIFY; subscription removed');
           if (st.state !== 'terminated') await deps.store.deleteWatcher(rec.dialogId);
