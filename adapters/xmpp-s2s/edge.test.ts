@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import net from 'node:net';
 import { duplexPair } from 'node:stream';
 import { serializeXml } from '../../plugin/core/xml/serialize-xml';
 import { el, type XmlElement } from '../../plugin/core/xml/xml-element';
@@ -95,6 +97,29 @@ describe('S2S edge federating with another edge', () => {
     expect(f.logs.lines.filter((l) => l.msg === 'closing a stream the reloaded partner policy no longer allows').map((l) => l.why))
       .toEqual(Array(before).fill('TLS is now Required with peer.test and this stream is not encrypted'));
     await Promise.all([f.gw.stop(), f.peer.stop()]);
+  });
+
+  it('stop() refuses with system-shutdown a connection that arrives while it closes, and resolves (RFC 6120 §4.9.3.20)', async () => {
+    const logs = memoryLogger();
+    const edge = createS2SEdge({
+      domains: ['gw.test'], policyFor: () => POLICY_PLAIN, tls: tlsFor({}), dialbackSecret: 'secret-of-gw.test', logger: logs.logger,
+      limits: { closeTimeoutMs: 100 }, listen: { host: '127.0.0.1', port: 0 },
+    });
+    const { port } = await edge.start();
+    const early = net.connect(port, '127.0.0.1');
+    await once(early, 'connect');
+    early.on('error', () => undefined);
+    const stopping = edge.stop();
+    const [peer, ours] = duplexPair();
+    const chunks: Buffer[] = [];
+    peer.on('data', (c: Buffer) => chunks.push(c));
+    expect(edge.acceptSocket(ours, '127.0.0.1')).toBeUndefined();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopping, new Promise((_r, reject) => { timer = setTimeout(() => reject(new Error('stop() did not resolve')), 5000); })]);
+    clearTimeout(timer);
+    await settle();
+    expect(Buffer.concat(chunks).toString('utf8')).toContain('<system-shutdown xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>');
+    early.destroy();
   });
 
   it('answers a ping to our bare domain over our own outbound stream (XEP-0199)', async () => {

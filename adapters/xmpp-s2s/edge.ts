@@ -152,6 +152,7 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
     router.send(local.reply); // replies travel on our outbound stream (no XEP-0288 bidi)
   };
 
+  let stopping = false;
   const acceptSocket = (socket: Duplex, ip?: string): InboundSession | undefined => {
     // Counted from accept, before a byte is read, so silent connections
     // (slowloris) are bounded by the global limit too; the establishment
@@ -160,6 +161,8 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
       refuseSocket(socket, e, [...localDomains][0] ?? 'invalid', timers, session.limits.shedGraceMs);
       return undefined;
     };
+    // RFC 6120 §4.9.3.20: shutting down, nothing new is accepted.
+    if (stopping) return refuse(streamError('system-shutdown'));
     // Per address first: an address over its share is told so (policy-violation), whatever the global count.
     const overIp = ip !== undefined ? perIp.admit(ip) : undefined;
     if (overIp) {
@@ -213,12 +216,20 @@ export function createS2SEdge(deps: S2SEdgeDeps): S2SEdge {
       return { host: l.host, port: l.port };
     },
     async stop() {
+      stopping = true;
+      // Stop accepting first: a peer answers our system-shutdown by connecting again, and a
+      // connection accepted meanwhile would keep net.Server.close() waiting for ever.
+      const l = listener;
+      listener = undefined;
+      const listenerClosed = l?.close();
       const shutdown = streamError('system-shutdown');
       const all: StreamSession[] = [...inbound, ...router.closeAll((s) => s.close(shutdown))];
       for (const s of inbound) s.close(shutdown);
       await Promise.all(all.map((s) => new Promise<void>((r) => s.onClosed(() => r()))));
-      await listener?.close();
-      listener = undefined;
+      // Sessions accepted while the listener was closing: closed the same way (bounded by shedGraceMs).
+      for (const s of inbound) s.close(shutdown);
+      await Promise.all([...inbound].map((s) => new Promise<void>((r) => s.onClosed(() => r()))));
+      await listenerClosed;
     },
     send: (e) => router.send(e),
     sendConfirmed: (e) => new Promise<RouteResult>((resolve) => router.send(e, resolve)),
