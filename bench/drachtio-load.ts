@@ -20,9 +20,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Element } from '@xmpp/xml';
 import { startSippUas } from '../integration-tests/harness/sipp';
+import { pct, r2, receivedMessages, sleep, wallNow } from './bench-stats';
 import { startE2ELab, type E2ELab } from '../integration-tests/im-e2e/e2e-lab';
 
 const DEFAULT_RATES = [500, 1000, 2000, 3000];
@@ -34,34 +34,9 @@ const RUN_DEADLINE_MS = 10 * 60_000;
 const RESULTS = path.join(__dirname, 'results', 'drachtio-load.json');
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
-const wallNow = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const r2 = (v: number): number => Math.round(v * 100) / 100;
 
-function pct(sorted: readonly number[], p: number): number {
-  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[k] ?? NaN;
-}
 
-const SEPARATOR = /^-{20,} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.(\d{3})(\d*)$/gm;
 
-/**
- * Every MESSAGE "TAG n" the UAS received, with sipp's stamp. tracedMessages() (im-e2e)
- * stops at 10,000 messages; a 5 s step at 2,000 msg/s logs 20,000 (requests and 200s).
- */
-function* receivedMessages(trace: string, tag: string): Generator<{ n: number; at: number }> {
-  const marks = [...trace.matchAll(SEPARATOR)];
-  const body = new RegExp(`\\r\\n\\r\\n${tag} (\\d+)\\s*$`);
-  for (let k = 0; k < marks.length; k++) {
-    const m = marks[k]!;
-    const start = m.index + m[0].length;
-    const block = trace.slice(start, marks[k + 1]?.index ?? trace.length);
-    if (!/^\s*UDP message received[^\n]*\n\nMESSAGE /.test(block)) continue;
-    const n = body.exec(block)?.[1];
-    if (n === undefined) continue;
-    yield { n: Number(n), at: new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime() + Number(`0.${m[4] || '0'}`) };
-  }
-}
 
 interface Step {
   readonly rate: number;

@@ -13,6 +13,7 @@ import type { LoadLab, RunningApp } from './lab';
 import { LOAD } from './lab';
 import { procSample } from './processes';
 import { runSippLoad } from './sipp-load';
+import { pct, r2 } from '../bench-stats';
 
 export interface CpuFigure { readonly cpuS: number; readonly pctOfCore: number }
 
@@ -43,11 +44,6 @@ const QUIET_MS = 1500;
 const SETTLE_MAX_MS = 30_000;
 const RECV_TIMEOUT_MS = 8000;
 
-const r2 = (v: number): number => Math.round(v * 100) / 100;
-function pct(sorted: readonly number[], p: number): number {
-  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[k] ?? NaN;
-}
 
 export async function sipToXmppStep(lab: LoadLab, app: RunningApp, rate: number, seconds: number, maxMessages: number): Promise<StepResult> {
   const count = Math.max(1, Math.min(maxMessages, Math.round(rate * seconds)));

@@ -7,34 +7,14 @@
  * stamp (sipp -trace_msg, same wall clock).
  */
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { startSippUas } from '../../integration-tests/harness/sipp';
+import { pct, r2, receivedMessages, sleep, wallNow } from '../bench-stats';
 import type { LoadLab, RunningApp } from './lab';
 import { LOAD } from './lab';
 import { procSample } from './processes';
 import type { CpuFigure, StepResult } from './sip-to-xmpp';
 
-const wallNow = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const r2 = (v: number): number => Math.round(v * 100) / 100;
-function pct(sorted: readonly number[], p: number): number {
-  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[k] ?? NaN;
-}
 
-const SEPARATOR = /^-{20,} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.(\d{3})(\d*)$/gm;
-/** Every MESSAGE "<tag> n=<n>" in a sipp -trace_msg log, with sipp's stamp (as bench/drachtio-load.ts reads it). */
-function* receivedMessages(trace: string, tag: string): Generator<{ n: number; at: number }> {
-  const marks = [...trace.matchAll(SEPARATOR)];
-  const body = new RegExp(`\\r\\n\\r\\n${tag} n=(\\d+)\\s*$`);
-  for (let k = 0; k < marks.length; k++) {
-    const m = marks[k]!;
-    const block = trace.slice(m.index + m[0].length, marks[k + 1]?.index ?? trace.length);
-    if (!/^\s*UDP message received[^\n]*\n\nMESSAGE /.test(block)) continue;
-    const n = body.exec(block)?.[1];
-    if (n !== undefined) yield { n: Number(n), at: new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime() + Number(`0.${m[4] || '0'}`) };
-  }
-}
 
 const QUIET_MS = 2000;
 const SETTLE_MAX_MS = 40_000;
@@ -83,7 +63,7 @@ export async function xmppToSipStep(lab: LoadLab, app: RunningApp, rate: number,
     trace = (await uas.stop()).messages;
     const first = new Map<number, number>();
     let retransmissions = 0;
-    for (const m of receivedMessages(trace, tag)) {
+    for (const m of receivedMessages(trace, tag, ' n=')) {
       if (first.has(m.n)) retransmissions += 1;
       else first.set(m.n, m.at);
     }
