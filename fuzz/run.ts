@@ -7,6 +7,7 @@
  *
  *   npm run fuzz                          # every target, 60 s each
  *   npm run fuzz -- --target pidf --seconds 600 --write-corpus
+ *   npm run fuzz -- --seed 1              # the mutation sequence .ci/run uses (repeatable)
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -30,7 +31,8 @@ function one(name: string): FuzzReport {
 
 function child(name: string): Promise<FuzzReport> {
   return new Promise((resolve, reject) => {
-    const args = [path.join(__dirname, 'run.ts'), '--target', name, '--seconds', String(seconds), '--json', ...(writeCorpus ? ['--write-corpus'] : [])];
+    const seed = arg('seed');
+    const args = [path.join(__dirname, 'run.ts'), '--target', name, '--seconds', String(seconds), '--json', ...(seed !== undefined ? ['--seed', seed] : []), ...(writeCorpus ? ['--write-corpus'] : [])];
     const c = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (b: Buffer) => { out += b.toString('utf8'); });
