@@ -5,6 +5,9 @@ import { XmlGuard, type XmlGuardError, type XmlGuardLimits } from '../../../plug
 import { stanzaTooBig, streamError, type StreamError } from '../stream/stream-error';
 import { scanUtf8 } from './utf8-prefix';
 
+/** One decoder for every read: a non-streaming decode keeps no state between calls, and scanUtf8 has already checked the bytes. */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /** XML whitespace (XML 1.0 §2.3 S), not JavaScript's wider \s. */
 const LEADING_WS = /^[ \t\r\n]+/;
 const isBlank = (data: string | Uint8Array): boolean =>
@@ -131,7 +134,7 @@ export class StreamParser {
     const scan = scanUtf8(bytes);
     // The text before a bad byte is parsed first: whichever violation comes first in the
     // byte stream decides the condition, however the reads were cut (RFC 6120 §11.6, §4.9.3.13).
-    let text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, scan.valid));
+    let text = UTF8.decode(bytes.subarray(0, scan.valid));
     if (this.bomPending && text !== '') {
       this.bomPending = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
